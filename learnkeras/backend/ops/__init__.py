@@ -1,0 +1,22 @@
+"""The op table, by family. `learnkeras.ops` re-exports the public functions."""
+
+from learnkeras.backend import tensor as _tensor
+from learnkeras.backend.ops import linalg, math, reduction, shape, state
+from learnkeras.backend.ops.linalg import dot, matmul
+from learnkeras.backend.ops.math import (
+    abs, add, ceil, clip, cos, divide, equal, exp, expm1, floor, floor_divide, greater, greater_equal,
+    isfinite, isnan, less, less_equal, log, log1p, logical_and, logical_not, logical_or, maximum, minimum,
+    mod, multiply, negative, not_equal, ones_like, power, reciprocal, round, sign, sin, sqrt, square,
+    subtract, where, zeros_like,
+)
+from learnkeras.backend.ops.reduction import argmax, argmin, max, mean, min, prod, std, sum, var
+from learnkeras.backend.ops.shape import (
+    broadcast_to, cast, concatenate, expand_dims, getitem, identity, one_hot, reshape, squeeze, stack,
+    stop_gradient, swapaxes, take, tile, transpose,
+)
+from learnkeras.backend.ops.state import assign, print, read_variable
+
+__all__ = [name for name in dir() if not name.startswith("_") and name not in {
+    "linalg", "math", "reduction", "shape", "state"}]
+
+_tensor.OPS = __import__(__name__, fromlist=["*"])

@@ -1,0 +1,95 @@
+"""Shared shape/dtype rules and gradient helpers for the op table.
+
+Shapes may contain None (unknown while tracing); every rule here handles it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from learnkeras.backend import dtypes
+from learnkeras.backend.op import WeakSpec
+from learnkeras.backend.tensor import TensorSpec
+
+
+def broadcast_shapes(*shapes):
+    """numpy broadcasting, where None means "unknown size"."""
+    ndim = max((len(s) for s in shapes), default=0)
+    out = []
+    for i in range(-ndim, 0):
+        dims = [s[i] for s in shapes if len(s) >= -i]
+        known = {d for d in dims if d is not None and d != 1}
+        if len(known) > 1:
+            raise ValueError(f"Shapes {', '.join(map(str, shapes))} cannot be broadcast together.")
+        if known:
+            out.append(known.pop())
+        elif any(d is None for d in dims):
+            out.append(None)
+        else:
+            out.append(1)
+    return tuple(out)
+
+
+def result_dtype(*specs) -> str:
+    """numpy's promotion, with Python numbers weakly typed (NEP 50), as eager execution does."""
+    strong = [s.dtype for s in specs if s is not None and not isinstance(s, WeakSpec)]
+    weak = [s.value for s in specs if isinstance(s, WeakSpec)]
+    if not strong:
+        return np.result_type(*weak).name if weak else dtypes.floatx()
+    return np.result_type(*[np.zeros((1,), dtype=d) for d in strong], *weak).name
+
+
+def elementwise(*specs) -> TensorSpec:
+    """Broadcast shape and promoted dtype of the inputs."""
+    present = [s for s in specs if s is not None]
+    return TensorSpec(broadcast_shapes(*[tuple(s.shape) for s in present]), result_dtype(*present))
+
+
+def elementwise_bool(*specs) -> TensorSpec:
+    return TensorSpec(broadcast_shapes(*[tuple(s.shape) for s in specs if s is not None]), "bool")
+
+
+def same_as(spec, **_attrs) -> TensorSpec:
+    return TensorSpec(spec.shape, spec.dtype)
+
+
+def float_like(spec, **_attrs) -> TensorSpec:
+    """Same shape; ints become float (as np.sqrt, np.exp do: float64 for int32 input)."""
+    dtype = spec.dtype if dtypes.is_float_dtype(spec.dtype) else np.result_type(np.dtype(spec.dtype), np.float16).name
+    if dtype == "float16" and spec.dtype != "float16":
+        dtype = "float64" if spec.dtype in ("int32", "int64") else "float32"
+    return TensorSpec(spec.shape, dtype)
+
+
+def normalize_axis(axis, ndim: int):
+    """None, an int or a sequence of ints -> None or a sorted tuple of non-negative ints."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        a = int(a)
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"Axis {a} is out of bounds for a tensor of rank {ndim}.")
+        out.append(a % ndim if ndim else 0)
+    return tuple(sorted(set(out)))
+
+
+def reduce_shape(spec, axis, keepdims) -> tuple:
+    ndim = len(spec.shape)
+    axes = range(ndim) if axis is None else axis
+    if keepdims:
+        return tuple(1 if i in axes else d for i, d in enumerate(spec.shape))
+    return tuple(d for i, d in enumerate(spec.shape) if i not in axes)
+
+
+def static_shape(x):
+    """The fully known shape of an op input, or None if any dimension is unknown."""
+    shape = getattr(x, "shape", None)
+    if shape is None or any(d is None for d in shape):
+        return None
+    return tuple(shape)
+
+
+def is_number(x) -> bool:
+    return isinstance(x, (bool, int, float, np.generic)) and not isinstance(x, np.ndarray)

@@ -1,0 +1,64 @@
+"""Ops with side effects: reading and assigning variables, and printing.
+
+They are `stateful`: inside a graph they are never folded away or pruned,
+and they run in the order the Python code wrote them (their control
+dependencies record that order).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from learnkeras import hooks
+from learnkeras.backend.op import Op
+from learnkeras.backend.tensor import TensorSpec
+
+
+def _read_forward(variable):
+    return variable._value
+
+
+read_variable = Op(
+    "read_variable", _read_forward, lambda ctx, g: (g,), lambda v: TensorSpec(v.shape, v.dtype),
+    stateful=True, takes_variable=True,
+)
+
+
+def _assign_forward(variable, value):
+    variable._write(np.asarray(value))
+    return variable._value
+
+
+assign = Op(
+    "assign", _assign_forward, None, lambda v, value: TensorSpec(v.shape, v.dtype),
+    stateful=True, takes_variable=True,
+)
+
+
+def _format(value) -> str:
+    if isinstance(value, np.ndarray):
+        return np.array2string(value, separator=" ", threshold=20) if value.ndim else str(value.item())
+    return str(value)
+
+
+def _print_forward(*values, sep, end, output_stream):
+    text = sep.join(_format(v) for v in values) + end
+    stream = sys.stderr if output_stream == "stderr" else sys.stdout
+    stream.write(text)
+    if hooks.enabled:
+        hooks.emit("print", text=text)
+
+
+print_op = Op("print", _print_forward, None, lambda *values, **attrs: [], num_outputs=0, stateful=True)
+
+
+def print(*inputs, sep: str = " ", end: str = "\n", output_stream: str = "stdout") -> None:
+    """Print tensors each time this runs: eagerly now, or every time a traced graph executes.
+
+    The `tf.print` analogue. Python's `print` inside a traced function runs only
+    while tracing; this one is a node of the graph. It also emits a `print`
+    event, so a notebook panel can show it.
+    """
+    print_op(*inputs, sep=sep, end=end, output_stream=output_stream)

@@ -1,0 +1,141 @@
+"""The event bus: every lifecycle stage of learnkeras reports here.
+
+A subscriber is any callable taking one `Event`. Patterns are shell globs
+over event names, so `"compile.*"` sees every compile event:
+
+>>> from learnkeras import hooks
+>>> with hooks.record("compile.*") as events:
+...     pass  # model.compile(...) here
+>>> [e.name for e in events]
+[]
+
+With no subscriber, `emit` costs one boolean check: call sites write
+`if hooks.enabled: hooks.emit(...)`, so not even the payload is built.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import itertools
+import time
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+__all__ = ["Event", "Subscription", "enabled", "emit", "span", "subscribe", "record"]
+
+#: True while at least one subscriber is attached. Read it before building a payload.
+enabled: bool = False
+
+_subscribers: list["Subscription"] = []
+_ids = itertools.count(1)
+_open_spans: list[int] = []  # ids of the events we are currently "inside"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened: `name`, `payload`, monotonic `time`, and `parent`.
+
+    `parent` is the id of the event this one happened inside (a `span`), or
+    None at the top level, so a timeline can be drawn as a tree.
+    """
+
+    name: str
+    payload: dict[str, Any]
+    time: float
+    id: int
+    parent: int | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.payload[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.payload.get(key, default)
+
+
+@dataclass(eq=False)
+class Subscription:
+    """A handle returned by `subscribe`; `unsubscribe()` (or `close()`) detaches it."""
+
+    pattern: str
+    fn: Callable[[Event], Any]
+    active: bool = field(default=True)
+
+    def matches(self, name: str) -> bool:
+        return self.pattern == "*" or fnmatch.fnmatchcase(name, self.pattern)
+
+    def unsubscribe(self) -> None:
+        global enabled
+        if self.active:
+            self.active = False
+            _subscribers.remove(self)
+            enabled = bool(_subscribers)
+
+    close = unsubscribe
+
+    def __enter__(self) -> "Subscription":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.unsubscribe()
+
+
+def subscribe(pattern: str, fn: Callable[[Event], Any]) -> Subscription:
+    """Call `fn(event)` for every event whose name matches the glob `pattern`."""
+    global enabled
+    if not callable(fn):
+        raise TypeError(f"hooks.subscribe expects a callable subscriber; received {fn!r}.")
+    sub = Subscription(pattern, fn)
+    _subscribers.append(sub)
+    enabled = True
+    return sub
+
+
+def emit(name: str, **payload: Any) -> Event | None:
+    """Deliver an event to every matching subscriber. Returns the event (None if nobody listens)."""
+    if not enabled:
+        return None
+    event = Event(name, payload, time.monotonic(), next(_ids), _open_spans[-1] if _open_spans else None)
+    for sub in tuple(_subscribers):
+        if sub.active and sub.matches(name):
+            try:
+                sub.fn(event)
+            except Exception as exc:  # a broken panel must never break training
+                sub.unsubscribe()
+                warnings.warn(
+                    f"learnkeras.hooks: the subscriber {sub.fn!r} for {sub.pattern!r} raised "
+                    f"{type(exc).__name__}: {exc} while handling {name!r}; it has been detached.",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+    return event
+
+
+@contextmanager
+def span(name: str, **payload: Any) -> Iterator[Event | None]:
+    """Emit `<name>` with `phase="begin"`, nest later events under it, then emit `phase="end"`.
+
+    When nobody listens this is a plain no-op context.
+    """
+    if not enabled:
+        yield None
+        return
+    begin = emit(name, phase="begin", **payload)
+    _open_spans.append(begin.id)
+    try:
+        yield begin
+    finally:
+        _open_spans.pop()
+        emit(name, phase="end", **payload)
+
+
+@contextmanager
+def record(pattern: str = "*") -> Iterator[list[Event]]:
+    """Collect every event matching `pattern` into a list while the block runs."""
+    events: list[Event] = []
+    sub = subscribe(pattern, events.append)
+    try:
+        yield events
+    finally:
+        sub.unsubscribe()
