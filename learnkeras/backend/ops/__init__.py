@@ -14,7 +14,7 @@ from learnkeras.backend.ops.shape import (
     broadcast_to, cast, concatenate, expand_dims, getitem, identity, one_hot, reshape, squeeze, stack,
     stop_gradient, swapaxes, take, tile, transpose,
 )
-from learnkeras.backend.ops.state import assign, print, read_variable
+from learnkeras.backend.ops.state import assign, emit_event, print, read_variable
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
     "linalg", "math", "reduction", "shape", "state"}]

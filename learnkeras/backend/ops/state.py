@@ -62,3 +62,25 @@ def print(*inputs, sep: str = " ", end: str = "\n", output_stream: str = "stdout
     event, so a notebook panel can show it.
     """
     print_op(*inputs, sep=sep, end=end, output_stream=output_stream)
+
+
+def _emit_forward(*values, name, keys, static):
+    if hooks.enabled:
+        payload = dict(static)
+        for key, value in zip(keys, values):
+            payload[key] = value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
+        hooks.emit(name, **payload)
+
+
+emit_op = Op("emit_event", _emit_forward, None, lambda *values, **attrs: [], num_outputs=0, stateful=True)
+
+
+def emit_event(name: str, static: dict | None = None, **values) -> None:
+    """Emit a hooks event each time this runs, with the runtime values of `values` (tensors).
+
+    Eagerly it emits now; inside a trace it becomes a node, so a traced
+    training step still reports every step (e.g. `optimizer.apply`), while
+    costing one boolean check when nobody listens.
+    """
+    keys = tuple(sorted(values))
+    emit_op(*[values[k] for k in keys], name=name, keys=keys, static=tuple(sorted((static or {}).items())))
