@@ -92,7 +92,7 @@ def subscribe(pattern: str, fn: Callable[[Event], Any]) -> Subscription:
     return sub
 
 
-def emit(name: str, **payload: Any) -> Event | None:
+def emit(name: str, /, **payload: Any) -> Event | None:
     """Deliver an event to every matching subscriber. Returns the event (None if nobody listens)."""
     if not enabled:
         return None
@@ -113,7 +113,7 @@ def emit(name: str, **payload: Any) -> Event | None:
 
 
 @contextmanager
-def span(name: str, **payload: Any) -> Iterator[Event | None]:
+def span(name: str, /, **payload: Any) -> Iterator[Event | None]:
     """Emit `<name>` with `phase="begin"`, nest later events under it, then emit `phase="end"`.
 
     When nobody listens this is a plain no-op context.
