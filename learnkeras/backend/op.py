@@ -122,7 +122,10 @@ class Op:
         return outputs
 
     def run_eager(self, inputs, attrs):
-        arrays = [_to_array(x) for x in inputs]
+        if self.takes_variable:  # read_variable/assign work on the Variable object itself
+            arrays = [inputs[0], *[_to_array(x) for x in inputs[1:]]]
+        else:
+            arrays = [_to_array(x) for x in inputs]
         result = self.forward(*arrays, **attrs)
         if self.num_outputs == 1:
             return Tensor(result if type(result) is np.ndarray else np.asarray(result))
@@ -144,7 +147,7 @@ def _to_array(x):
         return x._value
     if getattr(x, "_is_variable", False):
         return x._value
-    if isinstance(x, (np.ndarray, np.generic, bool, int, float)) or x is None:
+    if isinstance(x, (np.ndarray, np.generic, bool, int, float, str)) or x is None:
         return x
     return convert_to_tensor(x)._value
 
@@ -166,8 +169,8 @@ def spec_of(x):
         return x
     if isinstance(x, (bool, int, float)):
         return WeakSpec(x)
-    if x is None:
-        return None
+    if x is None or isinstance(x, str):
+        return x
     return convert_to_tensor(x)
 
 

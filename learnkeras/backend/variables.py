@@ -58,6 +58,9 @@ class Variable(TensorOperators):
         self.path = self.name
         self.trainable = bool(trainable)
         self._uid = next(_uids)
+        trace = context.current_graph()
+        if trace is not None:  # a traced function may create variables only on its first trace
+            trace.created_variables.append(self)
         with context.eager_scope():  # an initializer runs once, for real, even mid-trace
             if callable(initializer) and not isinstance(initializer, (Tensor, np.ndarray)):
                 if shape is None:
@@ -78,8 +81,12 @@ class Variable(TensorOperators):
     # --- reading -------------------------------------------------------------
     @property
     def value(self):
-        """The current value: a `Tensor` eagerly, a `read_variable` node while tracing."""
-        if context.graphs:
+        """The current value: a `Tensor` eagerly, a `read_variable` node while tracing.
+
+        Under a recording tape the read goes through the `read_variable` op too,
+        so `tape.gradient(f(v.value), v)` finds its way back to `v`.
+        """
+        if context.graphs or context.tapes:
             from learnkeras.backend.ops.state import read_variable
 
             return read_variable(self)

@@ -1,0 +1,81 @@
+"""Running a graph: turn it into a flat schedule, then run the schedule.
+
+`Executable` prunes the nodes nobody needs (keeping every side effect), then
+writes the schedule as a straight-line Python function, one line per node:
+
+    def run(x, y):
+        t0 = read_variable(c0)
+        t1 = matmul(x, t0)
+        ...
+        return (t7,)
+
+No layer or model code runs in it: only each op's numpy forward. `source`
+holds that text, so a learner can read exactly what executes.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from learnkeras.backend.tensor import SymbolicTensor
+from learnkeras.tracing.graph import Constant, Graph, GraphNode
+
+__all__ = ["Executable", "needed_nodes"]
+
+
+def needed_nodes(graph: Graph, outputs) -> list[GraphNode]:
+    """The nodes that outputs depend on, plus every stateful node (in graph order)."""
+    keep: set[int] = set()
+    stack = [o.node for o in outputs if isinstance(o, SymbolicTensor) and o.node is not None]
+    stack += [n for n in graph.nodes if n.op.stateful]
+    while stack:
+        node = stack.pop()
+        if node.id in keep:
+            continue
+        keep.add(node.id)
+        for x in node.inputs:
+            if isinstance(x, SymbolicTensor) and x.node is not None:
+                stack.append(x.node)
+        stack.extend(node.control_inputs)
+    return [n for n in graph.nodes if n.id in keep]
+
+
+class Executable:
+    """A graph compiled to a Python function of its placeholders' values (numpy arrays)."""
+
+    def __init__(self, graph: Graph, outputs, *, kernels=None):
+        self.graph = graph
+        self.nodes = needed_nodes(graph, outputs)
+        namespace: dict = {}
+        names: dict[int, str] = {}
+        for i, p in enumerate(graph.placeholders):
+            names[id(p)] = f"a{i}"
+
+        def ref(x) -> str:
+            if isinstance(x, SymbolicTensor):
+                return names[id(x)]
+            key = f"c{len(namespace)}"
+            namespace[key] = x.value if isinstance(x, Constant) else x
+            return key
+
+        lines = [f"def run({', '.join(names[id(p)] for p in graph.placeholders)}):"]
+        for node in self.nodes:
+            fn_name = f"{node.op.name}_{node.id}"
+            namespace[fn_name] = functools.partial(node.op.forward, **node.attrs) if node.attrs else node.op.forward
+            outs = [f"t{node.id}" + (f"_{i}" if len(node.outputs) > 1 else "") for i in range(len(node.outputs))]
+            for o, name in zip(node.outputs, outs):
+                names[id(o)] = name
+            call = f"{fn_name}({', '.join(ref(x) for x in node.inputs)})"
+            if not outs:
+                lines.append(f"    {call}")
+            elif len(outs) == 1:
+                lines.append(f"    {outs[0]} = {call}")
+            else:
+                lines.append(f"    {', '.join(outs)}, = {call}")
+        lines.append(f"    return ({''.join(ref(o) + ', ' for o in outputs)})")
+        self.source = "\n".join(lines)
+        exec(compile(self.source, f"<graph {graph.name}>", "exec"), namespace)  # noqa: S102
+        self.run = namespace["run"]
+
+    def __call__(self, *arrays):
+        return self.run(*arrays)
