@@ -1,8 +1,9 @@
 """Utilities: seeding (and, later, file downloads and progress bars)."""
 
 from learnkeras.backend.random import set_seed as _set_seed
+from learnkeras.utils.file_utils import get_file
 
-__all__ = ["set_random_seed"]
+__all__ = ["get_file", "set_random_seed"]
 
 
 def set_random_seed(seed: int) -> None:
