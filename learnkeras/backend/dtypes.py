@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 __all__ = ["floatx", "set_floatx", "standardize_dtype", "is_float_dtype", "result_type"]
@@ -49,6 +51,67 @@ def is_float_dtype(dtype) -> bool:
     return standardize_dtype(dtype).startswith("float")
 
 
-def result_type(*dtypes: str) -> str:
-    """numpy's promotion rules, which are also Keras 3's for the dtypes we support."""
-    return np.result_type(*[np.dtype(d) for d in dtypes]).name
+# Keras 3's promotion lattice (keras/src/backend/common/dtypes.py): each dtype points to the next
+# dtypes up. "int" and "float" are the weak types of Python numbers: they take the dtype of the
+# tensor they meet, so `int32_tensor * 0.5` is float32 and `float16_tensor + 1` stays float16.
+# Unlike numpy, ints meeting a float never widen it (int32 + float32 is float32, not float64).
+_LATTICE = {
+    "bool": ("int",),
+    "uint8": ("int16", "uint16"),
+    "uint16": ("int32", "uint32"),
+    "uint32": ("int64", "uint64"),
+    "uint64": ("float",),
+    "int": ("uint8", "int8"),
+    "int8": ("int16",),
+    "int16": ("int32",),
+    "int32": ("int64",),
+    "int64": ("float",),
+    "float": ("bfloat16", "float16"),
+    "bfloat16": ("float32",),
+    "float16": ("float32",),
+    "float32": ("float64",),
+    "float64": (),
+}
+
+
+def _upper_bounds(dtype: str) -> frozenset:
+    seen, todo = {dtype}, [dtype]
+    while todo:
+        for up in _LATTICE[todo.pop()]:
+            if up not in seen:
+                seen.add(up)
+                todo.append(up)
+    return frozenset(seen)
+
+
+_UPPER = {d: _upper_bounds(d) for d in _LATTICE}
+
+
+def result_type(*dtypes) -> str:
+    """The dtype Keras 3 gives an op mixing `dtypes` (names, numpy dtypes, or the Python types `int`/`float`).
+
+    The Python types stand for Python numbers, which are weakly typed:
+
+    >>> result_type("int32", "float32"), result_type("int32", float), result_type("float16", int)
+    ('float32', 'float32', 'float16')
+    """
+    # Names, not numpy dtype objects, as cache keys: numpy says np.dtype("float64") == float.
+    return _result_type(tuple(d.name if isinstance(d, np.dtype) else d for d in dtypes), _FLOATX)
+
+
+@functools.lru_cache(maxsize=1024)  # every eager op asks this, with a handful of distinct questions
+def _result_type(dtypes: tuple, floatx_now: str) -> str:
+    # `is`, not `==`: the Python types `int`/`float` are weak, any dtype name is strong.
+    keys = tuple(d if d is int or d is float else standardize_dtype(d) for d in dtypes)
+    if not keys:
+        return floatx_now
+    strong = {k for k in keys if isinstance(k, str)}
+    if len(strong) == 1 and len(keys) == len(strong):  # all the same dtype
+        return next(iter(strong))
+    # A strong dtype enters the lattice as itself; a Python number as the weak "int"/"float".
+    nodes = {("int" if k is int else "float") if not isinstance(k, str) else k for k in keys}
+    common = frozenset.intersection(*[_UPPER[n] for n in nodes])
+    lub = next(c for c in common if _UPPER[c] == common)
+    if lub in ("int", "float"):  # only weak types met: they take floatx's precision
+        return f"{lub}{floatx_now[-2:]}"
+    return lub

@@ -30,13 +30,30 @@ def broadcast_shapes(*shapes):
     return tuple(out)
 
 
+def dtype_key(x):
+    """What `dtypes.result_type` needs from an op input: its dtype, or `int`/`float` for a Python number.
+
+    Works on specs (`WeakSpec` for a Python number) and on the arrays and
+    numbers an eager forward receives, so shape rules and forwards agree.
+    """
+    if isinstance(x, WeakSpec):
+        x = x.value
+    t = type(x)
+    if t is int or t is float:  # weak; numpy scalars (np.float64, ...) are not
+        return t
+    if t is bool:
+        return "bool"
+    return x.dtype if isinstance(x.dtype, str) else x.dtype.name
+
+
 def result_dtype(*specs) -> str:
-    """numpy's promotion, with Python numbers weakly typed (NEP 50), as eager execution does."""
-    strong = [s.dtype for s in specs if s is not None and not isinstance(s, WeakSpec)]
-    weak = [s.value for s in specs if isinstance(s, WeakSpec)]
-    if not strong:
-        return np.result_type(*weak).name if weak else dtypes.floatx()
-    return np.result_type(*[np.zeros((1,), dtype=d) for d in strong], *weak).name
+    """Keras 3's promotion (`dtypes.result_type`), with Python numbers weakly typed."""
+    return dtypes.result_type(*[dtype_key(s) for s in specs if s is not None])
+
+
+def keep_dtype(out: np.ndarray, dtype: str) -> np.ndarray:
+    """Cast a numpy result to the dtype the shape rule promised (numpy promotes differently)."""
+    return out if out.dtype.name == dtype else out.astype(dtype)
 
 
 def elementwise(*specs) -> TensorSpec:
@@ -53,12 +70,14 @@ def same_as(spec, **_attrs) -> TensorSpec:
     return TensorSpec(spec.shape, spec.dtype)
 
 
+def float_dtype(dtype: str) -> str:
+    """Float dtypes stay; ints and bools become floatx (as `keras.ops.sqrt(int_tensor)` is float32)."""
+    return dtype if dtypes.is_float_dtype(dtype) else dtypes.floatx()
+
+
 def float_like(spec, **_attrs) -> TensorSpec:
-    """Same shape; ints become float (as np.sqrt, np.exp do: float64 for int32 input)."""
-    dtype = spec.dtype if dtypes.is_float_dtype(spec.dtype) else np.result_type(np.dtype(spec.dtype), np.float16).name
-    if dtype == "float16" and spec.dtype != "float16":
-        dtype = "float64" if spec.dtype in ("int32", "int64") else "float32"
-    return TensorSpec(spec.shape, dtype)
+    """Same shape, a float dtype (see `float_dtype`)."""
+    return TensorSpec(spec.shape, float_dtype(spec.dtype))
 
 
 def normalize_axis(axis, ndim: int):
@@ -89,6 +108,15 @@ def static_shape(x):
     if shape is None or any(d is None for d in shape):
         return None
     return tuple(shape)
+
+
+def as_tensor(x):
+    """Lists and Python numbers become tensors (Keras' dtype rules); tensors, variables and arrays stay."""
+    if hasattr(x, "shape"):
+        return x
+    from learnkeras.backend.op import convert_to_tensor
+
+    return convert_to_tensor(x)
 
 
 def is_number(x) -> bool:
