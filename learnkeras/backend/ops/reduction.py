@@ -6,13 +6,35 @@ import numpy as np
 
 from learnkeras.backend.op import Op
 from learnkeras.backend.ops import _rules as R
-from learnkeras.backend.ops.math import broadcast_like, divide, equal, multiply
+from learnkeras.backend.ops.math import broadcast_like, divide, equal, multiply, where
 from learnkeras.backend.ops.shape import cast as _cast
 from learnkeras.backend.ops.shape import expand_dims
 
 
-def _reduce_shape(x, axis, keepdims):
-    return R.TensorSpec(R.reduce_shape(x, axis, keepdims), x.dtype)
+def _same(dtype: str) -> str:
+    return dtype
+
+
+def _sum_dtype(dtype: str) -> str:
+    """Keras sums bools and small ints in int32 (numpy would give int64)."""
+    return "int32" if dtype in ("bool", "int8", "int16", "uint8") else dtype
+
+
+def _mean_dtype(dtype: str) -> str:
+    """Keras averages ints and bools in float32."""
+    return dtype if dtype.startswith("float") else "float32"
+
+
+def _reduction(name, fn, dtype_rule=_same):
+    """An op `fn(x, axis, keepdims)` whose result has the dtype `dtype_rule(x.dtype)`, eagerly and traced."""
+
+    def forward(x, axis, keepdims):
+        return R.keep_dtype(np.asarray(fn(x, axis=axis, keepdims=keepdims)), dtype_rule(R.result_dtype(x)))
+
+    def shape_fn(x, axis, keepdims):
+        return R.TensorSpec(R.reduce_shape(x, axis, keepdims), dtype_rule(R.result_dtype(x)))
+
+    return Op(name, forward, shape_fn=shape_fn)
 
 
 def _regrow(g, x, axis, keepdims):
@@ -24,21 +46,9 @@ def _regrow(g, x, axis, keepdims):
     return broadcast_like(g, x)
 
 
-_sum = Op("sum", lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims), shape_fn=_reduce_shape)
+_sum = _reduction("sum", np.sum, _sum_dtype)
 _sum.grad_fn = lambda ctx, g: (_regrow(g, ctx.inputs[0], **ctx.attrs),)
-
-
-def _mean_forward(x, axis, keepdims):
-    out = np.mean(x, axis=axis, keepdims=keepdims)
-    return out if x.dtype.kind == "f" else out.astype("float32")
-
-
-def _mean_shape(x, axis, keepdims):
-    dtype = x.dtype if x.dtype.startswith("float") else "float32"
-    return R.TensorSpec(R.reduce_shape(x, axis, keepdims), dtype)
-
-
-_mean = Op("mean", _mean_forward, shape_fn=_mean_shape)
+_mean = _reduction("mean", np.mean, _mean_dtype)
 
 
 def _count_forward(x, axis):
@@ -65,16 +75,29 @@ def _extreme_grad(ctx, g):
     return (divide(multiply(_regrow(g, x, axis, keepdims), mask), ties),)
 
 
-_max = Op("max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims), _extreme_grad, _reduce_shape)
-_min = Op("min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims), _extreme_grad, _reduce_shape)
-_prod = Op("prod", lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims), shape_fn=_reduce_shape)
+_max = _reduction("max", np.max)
+_max.grad_fn = _extreme_grad
+_min = _reduction("min", np.min)
+_min.grad_fn = _extreme_grad
+_prod = _reduction("prod", np.prod, _sum_dtype)
 
 
 @_prod.grad
 def _prod_grad(ctx, g):
-    x, out = ctx.inputs[0], ctx.outputs[0]
+    """d prod / d x_i = the product of the other entries, also where some entries are 0.
+
+    `prod / x_i` would divide by zero, so: with no zero in the slice it is `p / x_i`
+    (p = the product of the nonzero entries); with exactly one zero, that entry gets p
+    and the others 0; with two or more zeros, every entry gets 0.
+    """
+    x = ctx.inputs[0]
     axis, keepdims = ctx.attrs["axis"], ctx.attrs["keepdims"]
-    return (divide(multiply(_regrow(g, x, axis, keepdims), _regrow(out, x, axis, keepdims)), x),)
+    is_zero = equal(x, 0)
+    nonzero = where(is_zero, 1, x)
+    p = _regrow(_prod(nonzero, axis=axis, keepdims=True), x, axis, True)
+    zeros = _regrow(_sum(_cast(is_zero, "int32"), axis=axis, keepdims=True), x, axis, True)
+    others = where(is_zero, where(equal(zeros, 1), p, 0), where(equal(zeros, 0), divide(p, nonzero), 0))
+    return (multiply(_regrow(g, x, axis, keepdims), others),)
 
 
 def _arg_shape(x, axis, keepdims):
@@ -98,33 +121,44 @@ def _axes(x, axis):
 
 
 def sum(x, axis=None, keepdims=False):
-    """Sum over `axis` (None: all axes)."""
+    """Sum over `axis` (None: all axes); bools and small ints sum in int32."""
+    x = R.as_tensor(x)
     return _sum(x, axis=_axes(x, axis), keepdims=keepdims)
 
 
 def mean(x, axis=None, keepdims=False):
     """Arithmetic mean over `axis` (None: all axes); integer inputs give float32."""
+    x = R.as_tensor(x)
     return _mean(x, axis=_axes(x, axis), keepdims=keepdims)
 
 
 def max(x, axis=None, keepdims=False):
+    """Largest entry over `axis`; on ties the gradient is shared equally, as in TensorFlow."""
+    x = R.as_tensor(x)
     return _max(x, axis=_axes(x, axis), keepdims=keepdims)
 
 
 def min(x, axis=None, keepdims=False):
+    """Smallest entry over `axis`; on ties the gradient is shared equally."""
+    x = R.as_tensor(x)
     return _min(x, axis=_axes(x, axis), keepdims=keepdims)
 
 
 def prod(x, axis=None, keepdims=False):
+    """Product over `axis` (None: all axes)."""
+    x = R.as_tensor(x)
     return _prod(x, axis=_axes(x, axis), keepdims=keepdims)
 
 
-def argmax(x, axis=-1, keepdims=False):
-    """Index of the largest entry along `axis` (int32)."""
+def argmax(x, axis=None, keepdims=False):
+    """Index of the largest entry along `axis` (int32); over the flattened tensor when None, as Keras 3."""
+    x = R.as_tensor(x)
     return _argmax(x, axis=None if axis is None else _axes(x, axis)[0], keepdims=keepdims)
 
 
-def argmin(x, axis=-1, keepdims=False):
+def argmin(x, axis=None, keepdims=False):
+    """Index of the smallest entry along `axis` (int32); over the flattened tensor when None."""
+    x = R.as_tensor(x)
     return _argmin(x, axis=None if axis is None else _axes(x, axis)[0], keepdims=keepdims)
 
 
@@ -137,6 +171,7 @@ def var(x, axis=None, keepdims=False):
 
 
 def std(x, axis=None, keepdims=False):
+    """Population standard deviation (as `keras.ops.std`)."""
     from learnkeras.backend.ops.math import sqrt
 
     return sqrt(var(x, axis=axis, keepdims=keepdims))
