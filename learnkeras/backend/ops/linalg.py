@@ -30,7 +30,11 @@ def _matmul_shape(a, b):
     return TensorSpec(out, R.result_dtype(a, b))
 
 
-matmul_op = Op("matmul", np.matmul, shape_fn=_matmul_shape)
+def _matmul(a, b):
+    return R.keep_dtype(np.matmul(a, b), R.result_dtype(a, b))  # int32 @ float32 is float32, as in Keras
+
+
+matmul_op = Op("matmul", _matmul, shape_fn=_matmul_shape)
 
 
 @matmul_op.grad
@@ -57,7 +61,16 @@ def matmul(x1, x2):
     return matmul_op(x1, x2)
 
 
+def _rank(x) -> int:
+    return len(x.shape) if hasattr(x, "shape") else np.ndim(x)
+
+
 def dot(x1, x2):
+    """Dot product: `matmul` for vectors and matrices, `multiply` when either is a scalar (as np.dot)."""
+    if _rank(x1) == 0 or _rank(x2) == 0:
+        from learnkeras.backend.ops.math import multiply
+
+        return multiply(x1, x2)
     return matmul_op(x1, x2)
 
 
