@@ -3,6 +3,9 @@ take, indexing, cast, one_hot, and the identities (stop_gradient)."""
 
 from __future__ import annotations
 
+import operator
+from dataclasses import dataclass
+
 import numpy as np
 
 from learnkeras.backend import dtypes
@@ -62,17 +65,20 @@ _transpose = Op(
     "transpose", lambda x, axes: np.transpose(x, axes),
     shape_fn=lambda x, axes: TensorSpec(tuple(x.shape[a] for a in axes), x.dtype),
 )
-_transpose.grad_fn = lambda ctx, g: (_transpose(g, axes=tuple(np.argsort(ctx.attrs["axes"]))),)
+_transpose.grad_fn = lambda ctx, g: (_transpose(g, axes=tuple(int(a) for a in np.argsort(ctx.attrs["axes"]))),)
 
 
 def transpose(x, axes=None):
     """Permute the axes (reverse them when `axes` is None)."""
+    x = R.as_tensor(x)
     ndim = len(x.shape)
-    axes = tuple(reversed(range(ndim))) if axes is None else tuple(a % ndim for a in axes)
+    axes = tuple(reversed(range(ndim))) if axes is None else tuple(int(a) % ndim for a in axes)
     return _transpose(x, axes=axes)
 
 
 def swapaxes(x, axis1, axis2):
+    """Exchange two axes."""
+    x = R.as_tensor(x)
     axes = list(range(len(x.shape)))
     axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
     return transpose(x, axes)
@@ -91,6 +97,7 @@ _expand_dims.grad_fn = lambda ctx, g: (reshape_like(g, ctx.inputs[0]),)
 
 def expand_dims(x, axis):
     """Insert size-1 axes at `axis` (an int or a tuple of ints)."""
+    x = R.as_tensor(x)
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     ndim = len(x.shape) + len(axes)
     return _expand_dims(x, axes=tuple(sorted(a % ndim for a in axes)))
@@ -105,6 +112,7 @@ _squeeze.grad_fn = lambda ctx, g: (reshape_like(g, ctx.inputs[0]),)
 
 def squeeze(x, axis=None):
     """Remove size-1 axes (all of them when `axis` is None)."""
+    x = R.as_tensor(x)
     if axis is None:
         axes = tuple(i for i, d in enumerate(x.shape) if d == 1)
     else:
@@ -129,7 +137,9 @@ def _concat_shape(*xs, axis):
     return TensorSpec(tuple(shape), R.result_dtype(*xs))
 
 
-_concatenate = Op("concatenate", lambda *xs, axis: np.concatenate(xs, axis=axis), shape_fn=_concat_shape)
+_concatenate = Op(
+    "concatenate", lambda *xs, axis: R.keep_dtype(np.concatenate(xs, axis=axis), R.result_dtype(*xs)), shape_fn=_concat_shape
+)
 _split_like = Op(
     "split_like", lambda g, *xs, axis: tuple(np.split(g, np.cumsum([np.shape(x)[axis] for x in xs])[:-1], axis=axis)),
     shape_fn=lambda g, *xs, axis: [TensorSpec(x.shape, g.dtype) for x in xs],
@@ -144,9 +154,9 @@ def _concatenate_grad(ctx, g):
     return _split_like(g, *ctx.inputs, axis=ctx.attrs["axis"])
 
 
-def concatenate(xs, axis=-1):
-    """Join tensors along an existing axis."""
-    xs = [x if hasattr(x, "shape") else np.asarray(x) for x in xs]
+def concatenate(xs, axis=0):
+    """Join tensors along an existing axis (the first by default, as `keras.ops.concatenate`)."""
+    xs = [R.as_tensor(x) for x in xs]
     return _concatenate(*xs, axis=axis % len(xs[0].shape))
 
 
@@ -161,7 +171,7 @@ def _stack_shape(*xs, axis):
     return TensorSpec(tuple(shape), R.result_dtype(*xs))
 
 
-_stack = Op("stack", lambda *xs, axis: np.stack(xs, axis=axis), shape_fn=_stack_shape)
+_stack = Op("stack", lambda *xs, axis: R.keep_dtype(np.stack(xs, axis=axis), R.result_dtype(*xs)), shape_fn=_stack_shape)
 
 
 @_stack.grad
@@ -172,6 +182,7 @@ def _stack_grad(ctx, g):
 
 def stack(xs, axis=0):
     """Join tensors along a new axis."""
+    xs = [R.as_tensor(x) for x in xs]
     return _stack(*xs, axis=axis % (len(xs[0].shape) + 1))
 
 
@@ -189,16 +200,38 @@ def _broadcast_to_grad(ctx, g):
 
 
 def broadcast_to(x, shape):
+    """`x` repeated (without copying) to `shape`, by numpy's broadcasting rules."""
     return _broadcast_to(x, shape=tuple(int(d) for d in shape))
 
 
+def _tile_shape(x, repeats):
+    shape = (1,) * (len(repeats) - len(x.shape)) + tuple(x.shape)
+    return TensorSpec(tuple(None if d is None else r * d for r, d in zip(repeats, shape)), x.dtype)
+
+
+def _untile_forward(g, x, repeats):
+    """Gradient of tile: view g as (r0, d0, r1, d1, ...) and add up the r copies of each entry."""
+    shape = (1,) * (len(repeats) - np.ndim(x)) + np.shape(x)
+    split = g.reshape(sum(((r, d) for r, d in zip(repeats, shape)), ()))
+    return split.sum(axis=tuple(range(0, 2 * len(repeats), 2))).reshape(np.shape(x))
+
+
+_tile = Op("tile", lambda x, repeats: np.tile(x, repeats), shape_fn=_tile_shape)
+_untile = Op("untile", _untile_forward, shape_fn=lambda g, x, repeats: TensorSpec(x.shape, g.dtype))
+_tile.grad_fn = lambda ctx, g: (_untile(g, ctx.inputs[0], repeats=ctx.attrs["repeats"]),)
+_untile.grad_fn = lambda ctx, gg: (_tile(gg, repeats=ctx.attrs["repeats"]), None)
+
+
 def tile(x, repeats):
-    """Repeat `x` along each axis (built from broadcast_to and reshape, so it has a gradient)."""
-    repeats = tuple(repeats)
-    shape = tuple(x.shape)
-    expanded = reshape(x, sum(((1, d) for d in shape), ()))
-    tiled = broadcast_to(expanded, sum(((r, d) for r, d in zip(repeats, shape)), ()))
-    return reshape(tiled, tuple(r * d for r, d in zip(repeats, shape)))
+    """Repeat `x` along each axis, as np.tile.
+
+    `repeats` may be an int, or shorter or longer than `x`'s rank: the shorter of
+    the two is padded with leading 1s, as numpy does.
+    """
+    x = R.as_tensor(x)
+    repeats = (int(repeats),) if isinstance(repeats, (int, np.integer)) else tuple(int(r) for r in repeats)
+    repeats = (1,) * (len(x.shape) - len(repeats)) + repeats
+    return _tile(x, repeats=repeats)
 
 
 # --- gathering --------------------------------------------------------------------------------
@@ -237,29 +270,73 @@ _scatter_add.grad_fn = lambda ctx, gg: (_take(gg, ctx.inputs[2], axis=ctx.attrs[
 
 def take(x, indices, axis=None):
     """Entries of `x` at integer `indices` along `axis` (flattened when None), as np.take."""
+    x = R.as_tensor(x)
     if axis is not None:
         axis = axis % len(x.shape)
     return _take(x, indices, axis=axis)
 
 
+@dataclass(frozen=True)
+class _IndexArray:
+    """An integer (or boolean) index array, frozen so the `key` attr is hashable: graphs compare attrs."""
+
+    values: tuple
+    dtype: str
+    shape: tuple
+
+    @classmethod
+    def of(cls, array) -> _IndexArray:
+        array = np.asarray(array)
+        if array.size == 0 and array.dtype.kind not in "iub":  # `x[[]]` selects nothing
+            array = array.astype(np.intp)
+        return cls(tuple(array.reshape(-1).tolist()), array.dtype.name, array.shape)
+
+    def array(self) -> np.ndarray:
+        return np.array(self.values, dtype=self.dtype).reshape(self.shape)
+
+    def __repr__(self) -> str:
+        return repr(self.array().tolist())
+
+
+@dataclass(frozen=True)
+class _Slice:
+    """A slice, frozen (Python's `slice` is not hashable before 3.12)."""
+
+    start: int | None
+    stop: int | None
+    step: int | None
+
+    def __repr__(self) -> str:
+        text = f"{'' if self.start is None else self.start}:{'' if self.stop is None else self.stop}"
+        return text if self.step is None else f"{text}:{self.step}"
+
+
 def _freeze_key(key):
-    """Indexing keys become hashable attrs (graphs compare attrs)."""
+    """Indexing keys become hashable attrs, printed as you would write them."""
     if isinstance(key, tuple):
         return tuple(_freeze_key(k) for k in key)
-    if isinstance(key, Tensor):
+    if isinstance(key, slice):
+        bound = lambda b: None if b is None else operator.index(b)
+        return _Slice(bound(key.start), bound(key.stop), bound(key.step))
+    if isinstance(key, Tensor) or getattr(key, "_is_variable", False):
         key = key.numpy()
-    if isinstance(key, np.ndarray):
-        return ("array", key.tolist())
-    if isinstance(key, list):
-        return ("array", key)
+    if isinstance(key, (np.ndarray, list)):
+        array = np.asarray(key)
+        if array.ndim == 0 and array.dtype.kind in "iu":  # a scalar tensor used as an int index
+            return int(array)
+        return _IndexArray.of(array)
+    if isinstance(key, np.integer):
+        return int(key)
     return key
 
 
 def _thaw_key(key):
-    if isinstance(key, tuple) and len(key) == 2 and key[0] == "array":
-        return np.asarray(key[1])
     if isinstance(key, tuple):
         return tuple(_thaw_key(k) for k in key)
+    if isinstance(key, _IndexArray):
+        return key.array()
+    if isinstance(key, _Slice):
+        return slice(key.start, key.stop, key.step)
     return key
 
 
@@ -268,11 +345,43 @@ def _getitem_forward(x, key):
 
 
 def _getitem_shape(x, key):
-    """Index two probes that differ only in the unknown dimensions; what differs stays unknown."""
+    """Let numpy index two empty probes that differ only in the unknown (None) dimensions.
+
+    What comes out different stays unknown. A slice of an unknown dimension is
+    unknown too (`x[:32]` has 20 rows when the batch has 20), so on an unknown
+    dimension the probes use the full slice instead.
+    """
     key = _thaw_key(key)
-    a = np.empty(tuple(7 if d is None else d for d in x.shape), dtype=np.int8)[key]
-    b = np.empty(tuple(11 if d is None else d for d in x.shape), dtype=np.int8)[key]
-    return TensorSpec(tuple(da if da == db else None for da, db in zip(a.shape, b.shape)), x.dtype)
+    key = key if isinstance(key, tuple) else (key,)
+
+    def width(k):  # how many dimensions of x this part of the key consumes
+        if k is None or k is Ellipsis:
+            return 0
+        return k.ndim if isinstance(k, np.ndarray) and k.dtype == bool else 1
+
+    if not any(k is Ellipsis for k in key):  # trailing dimensions are taken whole
+        key = key + (Ellipsis,)
+    ellipsis_width = len(x.shape) - sum(width(k) for k in key)
+    ints = [abs(int(v)) for k in key for v in (np.ravel(k) if isinstance(k, np.ndarray) else [k])
+            if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))]
+    big = max(ints, default=0) + 7  # an int index must fit in the probe
+    sizes_a, sizes_b, probe_key, dim = [], [], [], 0
+    for k in key:
+        if isinstance(k, np.ndarray) and k.dtype == bool:  # a mask fixes the sizes it covers
+            sizes_a += k.shape
+            sizes_b += k.shape
+        else:
+            for d in x.shape[dim : dim + (ellipsis_width if k is Ellipsis else width(k))]:
+                sizes_a.append(big if d is None else d)
+                sizes_b.append(big + 4 if d is None else d)
+            if isinstance(k, slice) and dim < len(x.shape) and x.shape[dim] is None:
+                k = slice(None)
+        probe_key.append(k)
+        dim += ellipsis_width if k is Ellipsis else width(k)
+    probe = np.zeros((), dtype=np.int8)
+    a = np.broadcast_to(probe, sizes_a)[tuple(probe_key)].shape  # zero-stride views: no memory
+    b = np.broadcast_to(probe, sizes_b)[tuple(probe_key)].shape
+    return TensorSpec(tuple(da if da == db else None for da, db in zip(a, b)), x.dtype)
 
 
 _getitem = Op("getitem", _getitem_forward, shape_fn=_getitem_shape)
@@ -308,6 +417,6 @@ _one_hot = Op(
 )
 
 
-def one_hot(x, num_classes, dtype="float32"):
-    """One-hot encode integer `x` along a new last axis (out-of-range indices give all zeros)."""
+def one_hot(x, num_classes, dtype=None):
+    """One-hot encode integer `x` along a new last axis (out-of-range indices give all zeros); floatx by default."""
     return _one_hot(x, num_classes=int(num_classes), dtype=dtypes.standardize_dtype(dtype))
