@@ -58,8 +58,8 @@ def _pack(x, flat, i):
             items.append(item)
         if isinstance(x, list):
             return items, i
-        if hasattr(x, "_fields"):  # namedtuple
-            return type(x)(*items), i
+        if hasattr(x, "_make"):  # namedtuple (and TensorArray): rebuilt from its fields
+            return x._make(items), i
         return type(x)(items), i
     if i >= len(flat):
         raise ValueError("Not enough values to fill the structure.")

@@ -25,6 +25,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from learnkeras.backend import context, dtypes
+from learnkeras.backend.keras_tensor import FUNCTIONAL
 from learnkeras.backend.tensor import SymbolicTensor, Tensor, TensorSpec
 
 __all__ = ["Op", "GradContext", "WeakSpec", "convert_to_tensor", "REGISTRY", "spec_of"]
@@ -104,7 +105,9 @@ class Op:
         graph = None
         for x in inputs:
             if isinstance(x, SymbolicTensor):
-                graph = x.graph
+                # The innermost trace owns the node (it captures tensors of enclosing graphs);
+                # KerasTensors belong to the functional builder.
+                graph = context.graphs[-1] if context.graphs and x.graph is not FUNCTIONAL else x.graph
                 break
         if graph is None and context.graphs:
             trace = context.graphs[-1]

@@ -137,11 +137,15 @@ def _fits(t, p) -> bool:
     return dtype == p.dtype and len(shape) == len(p.shape) and all(a is None or a == b for a, b in zip(p.shape, shape))
 
 
-def replay(graph: Graph, inputs, captures=()):
+def replay(graph: Graph, inputs, captures=(), side_effects: bool = True, variables: dict | None = None):
     """Run a graph's nodes through the op table (eagerly, or into the current trace).
 
     Unlike the compiled schedule this goes through `Op.__call__`, so an active
     tape records every op and gradients can be taken through a traced graph.
+    With `side_effects=False` (used to build gradients) assignments pass their
+    value through without writing, and prints and events are skipped.
+    `variables` maps id(Variable) to the value its reads should give (so a
+    tape sees the read of a variable inside a branch as that value).
     Returns the values of `graph.outputs`.
     """
     env: dict[int, object] = {}
@@ -155,8 +159,18 @@ def replay(graph: Graph, inputs, captures=()):
         return env[id(x)]
 
     for node in graph.nodes:
-        result = node.op(*[value(x) for x in node.inputs], **node.attrs)
-        if len(node.outputs) == 1:
+        args = [value(x) for x in node.inputs]
+        if not side_effects and node.op.stateful and node.op.name != "read_variable":
+            if not node.outputs:
+                continue
+            if node.op.takes_variable:  # assign: its result is the value it would write
+                env[id(node.outputs[0])] = args[1]
+                continue
+        if variables is not None and node.op.name == "read_variable" and id(args[0]) in variables:
+            env[id(node.outputs[0])] = variables[id(args[0])]
+            continue
+        result = node.op(*args, **node.attrs)
+        if node.op.num_outputs == 1:
             env[id(node.outputs[0])] = result
         else:
             for o, r in zip(node.outputs, result or ()):

@@ -68,9 +68,9 @@ class Executable:
             call = f"{fn_name}({', '.join(ref(x) for x in node.inputs)})"
             if not outs:
                 lines.append(f"    {call}")
-            elif len(outs) == 1:
+            elif node.op.num_outputs == 1:
                 lines.append(f"    {outs[0]} = {call}")
-            else:
+            else:  # the op returns a tuple, even of one
                 lines.append(f"    {', '.join(outs)}, = {call}")
         lines.append(f"    return ({''.join(ref(o) + ', ' for o in outputs)})")
         self.source = "\n".join(lines)

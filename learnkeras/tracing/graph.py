@@ -212,7 +212,7 @@ def _fmt(t) -> str:
 
 
 def _fmt_attrs(attrs) -> str:
-    shown = {k: v for k, v in attrs.items() if not isinstance(v, Graph) and k not in ("static",)}
+    shown = {k: v for k, v in attrs.items() if not isinstance(v, Graph) and k not in ("static", "read_vars")}
     if not shown:
         return ""
     return "[" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + "]"
