@@ -1,5 +1,6 @@
 """`Dataset`: a small tf.data. An input pipeline is a chain of datasets, each wrapping the one before.
 
+>>> import numpy as np
 >>> ds = Dataset.from_tensor_slices((np.arange(5.0), np.arange(5))).shuffle(5, seed=1).batch(2)
 >>> ds.cardinality().numpy()
 array(3)

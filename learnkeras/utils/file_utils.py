@@ -75,7 +75,9 @@ def get_file(
             reason, and the exact path where you can put the file by hand.
         ValueError: bad arguments, or the downloaded file's hash is wrong.
 
-    >>> path = get_file("mnist.npz", origin="https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz")
+    Example (not a doctest: it downloads)::
+
+        path = get_file("mnist.npz", origin="https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz")
     """
     if origin is None:
         raise ValueError('get_file: please specify the "origin" argument (the URL of the file to download).')
