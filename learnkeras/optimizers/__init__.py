@@ -25,6 +25,7 @@ from learnkeras.optimizers.lion import Lion
 from learnkeras.optimizers.nadam import Nadam
 from learnkeras.optimizers.rmsprop import RMSprop
 from learnkeras.optimizers.sgd import SGD
+from learnkeras.saving.object_registration import deserialize_keras_object, serialize_keras_object
 
 __all__ = [
     "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lion", "Nadam", "Optimizer", "RMSprop",
@@ -33,8 +34,7 @@ __all__ = [
 
 #: Built-in optimizers by lower-case class name: the names `get` accepts, in any case.
 ALL_OBJECTS_DICT: dict[str, type[Optimizer]] = {
-    cls.__name__.lower(): cls
-    for cls in (Optimizer, SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Ftrl, Lion)
+    cls.__name__.lower(): cls for cls in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Ftrl, Lion)
 }
 
 
@@ -42,38 +42,29 @@ def serialize(optimizer: Optimizer) -> dict[str, Any]:
     """The optimizer as `{"module", "class_name", "config", "registered_name"}`, Keras 3's format."""
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizers.serialize expects an Optimizer instance; received {optimizer!r}.")
-    cls = type(optimizer)
-    builtin = ALL_OBJECTS_DICT.get(cls.__name__.lower()) is cls
-    return {
-        "module": "keras.optimizers" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": optimizer.get_config(),
-        "registered_name": None if builtin else _registered_name(cls),
-    }
+    return serialize_keras_object(optimizer)
 
 
 def deserialize(config: dict, custom_objects: dict | None = None) -> Optimizer:
     """An optimizer from `serialize()`'s dict; built-in class names match in any case.
 
-    A custom optimizer class is found in `custom_objects` (by class name or
-    registered name), or among the classes registered with
-    `learnkeras.saving.register_keras_serializable` when that module exists.
+    A custom optimizer class is found, as for every registry, in a
+    `custom_object_scope`, among the `@register_keras_serializable` classes, or
+    in `custom_objects`.
     """
-    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
-        raise ValueError(f"Could not interpret optimizer identifier: {config!r}")
-    name = config["class_name"]
-    cls = _resolve_class(name, config.get("registered_name"), custom_objects or {})
-    if cls is None:
-        raise ValueError(
-            f"Could not interpret optimizer identifier: {config!r}. Unknown optimizer class {name!r}; "
-            f"built-in optimizers are {sorted(ALL_OBJECTS_DICT)} (any case). Pass a custom class in "
-            "custom_objects={'Name': Class}."
-        )
-    return cls.from_config(dict(config.get("config") or {}), custom_objects=custom_objects)
+    if isinstance(config, dict) and isinstance(config.get("class_name"), str):
+        name = config["class_name"].lower()
+        if name in ALL_OBJECTS_DICT:  # "rmsprop", "RMSprop" and "RMSPROP" all mean RMSprop
+            config = {**config, "class_name": name}
+    return deserialize_keras_object(
+        config, module_objects=ALL_OBJECTS_DICT, custom_objects=custom_objects, printable_module_name="optimizer"
+    )
 
 
 def get(identifier) -> Optimizer | None:
     """An optimizer from a name (any case), a `{"class_name", "config"}` dict, or an instance (returned as is).
+
+    None gives None, as in Keras (compile then reports the missing optimizer).
 
     Raises:
         ValueError: for anything else, e.g. an unknown name or a class instead of an instance.
@@ -82,53 +73,17 @@ def get(identifier) -> Optimizer | None:
         return None
     if isinstance(identifier, Optimizer):
         return identifier
+    obj = None
     if isinstance(identifier, str):
         cls = ALL_OBJECTS_DICT.get(identifier.lower())
-        if cls is None or cls is Optimizer:
-            raise ValueError(
-                f"Could not interpret optimizer identifier: {identifier}. Known names (any case): "
-                f"{sorted(n for n in ALL_OBJECTS_DICT if n != 'optimizer')}."
-            )
-        return cls()
-    if isinstance(identifier, dict):
-        try:
-            return deserialize(identifier)
-        except TypeError as exc:  # a config key the class does not take
-            raise ValueError(f"Could not interpret optimizer identifier: {identifier}. {exc}") from exc
+        obj = cls() if cls is not None else deserialize_keras_object(
+            identifier, module_objects=ALL_OBJECTS_DICT, printable_module_name="optimizer"
+        )
+    elif isinstance(identifier, dict):
+        obj = deserialize(identifier)
+    if isinstance(obj, Optimizer) and type(obj) is not Optimizer:
+        return obj
     raise ValueError(
-        f"Could not interpret optimizer identifier: {identifier}. Expected a name such as 'adam', a dict "
+        f"Could not interpret optimizer identifier: {identifier!r}. Expected a name such as 'adam', a dict "
         "{'class_name': 'Adam', 'config': {...}}, or an optimizer instance such as Adam()."
     )
-
-
-def _registered_name(cls) -> str:
-    registry = _registration()
-    if registry is not None and hasattr(registry, "get_registered_name"):
-        return registry.get_registered_name(cls)
-    return cls.__name__
-
-
-def _resolve_class(name: str, registered_name: str | None, custom_objects: dict):
-    for key in (registered_name, name):
-        if key and key in custom_objects:
-            return custom_objects[key]
-    cls = ALL_OBJECTS_DICT.get(name.lower())
-    if cls is not None and cls is not Optimizer:
-        return cls
-    registry = _registration()
-    if registry is not None and hasattr(registry, "get_registered_object"):
-        for key in (registered_name, name):
-            if key:
-                found = registry.get_registered_object(key, custom_objects)
-                if found is not None:
-                    return found
-    return None
-
-
-def _registration():
-    """The saving package's registry of custom classes, if it is installed in this tree yet."""
-    try:
-        from learnkeras.saving import object_registration
-    except ImportError:
-        return None
-    return object_registration

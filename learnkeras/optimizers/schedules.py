@@ -15,6 +15,7 @@ import math
 from typing import Any
 
 from learnkeras import ops
+from learnkeras.saving.object_registration import deserialize_keras_object, serialize_keras_object
 
 __all__ = [
     "LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay",
@@ -232,29 +233,14 @@ _BUILTINS = {cls.__name__: cls for cls in (
 
 def serialize(learning_rate_schedule: LearningRateSchedule) -> dict[str, Any]:
     """The schedule as `{"module", "class_name", "config", "registered_name"}`, Keras' format."""
-    cls = type(learning_rate_schedule)
-    builtin = _BUILTINS.get(cls.__name__) is cls
-    return {
-        "module": "keras.optimizers.schedules" if builtin else cls.__module__,
-        "class_name": cls.__name__,
-        "config": learning_rate_schedule.get_config(),
-        "registered_name": None if builtin else cls.__name__,
-    }
+    config = serialize_keras_object(learning_rate_schedule)
+    if config.get("registered_name") is None:
+        config["module"] = "keras.optimizers.schedules"  # where Keras' public API shows them
+    return config
 
 
 def deserialize(config: dict, custom_objects: dict | None = None) -> LearningRateSchedule:
     """A schedule from `serialize()`'s dict (or `{"class_name", "config"}`); custom classes via `custom_objects`."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            f"Could not interpret learning rate schedule config: {config!r}. Expected a dict like "
-            "{'class_name': 'ExponentialDecay', 'config': {...}}."
-        )
-    name = config["class_name"]
-    custom_objects = custom_objects or {}
-    cls = custom_objects.get(name) or custom_objects.get(config.get("registered_name") or "") or _BUILTINS.get(name)
-    if cls is None:
-        raise ValueError(
-            f"Unknown learning rate schedule: {name!r}. Known: {sorted(_BUILTINS)}. A custom schedule must be "
-            "passed in `custom_objects={'Name': Class}`."
-        )
-    return cls.from_config(dict(config.get("config") or {}))
+    return deserialize_keras_object(
+        config, module_objects=_BUILTINS, custom_objects=custom_objects, printable_module_name="decay"
+    )
