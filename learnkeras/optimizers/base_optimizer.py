@@ -261,7 +261,13 @@ class Optimizer:
         return self._iterations
 
     def apply(self, grads: Sequence, trainable_variables: Sequence | None = None) -> None:
-        """Update `trainable_variables` with `grads` (the variables may be omitted once built)."""
+        """Update `trainable_variables` with `grads` (the variables may be omitted once built).
+
+        Emits `optimizer.apply` with `optimizer` (the name), `iteration` (the
+        value of `iterations` after this step: 1 for the first) and
+        `learning_rate` (the rate this step used). Raises ValueError, before
+        changing anything, if a gradient's shape differs from its variable's.
+        """
         if len(grads) == 0:
             return
         grads = [g if g is None or isinstance(g, TensorOperators) else ops.convert_to_tensor(g) for g in grads]
