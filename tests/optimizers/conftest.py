@@ -44,12 +44,6 @@ class DenseProblem:
             out.append((float(loss), kernel.numpy(), bias.numpy()))
         return out
 
-    def numpy_grads(self, kernel: np.ndarray, bias: np.ndarray):
-        """The same gradients in plain numpy (float32), for the reference implementations."""
-        residual = self.x @ kernel + bias - self.y
-        scale = np.float32(2.0 / residual.size)
-        return [self.x.T @ residual * scale, residual.sum(axis=0) * scale]
-
 
 @pytest.fixture
 def problem() -> DenseProblem:
