@@ -1,0 +1,1 @@
+"""Convolution layers: Conv2D (Keras: `keras/src/layers/convolutional`)."""

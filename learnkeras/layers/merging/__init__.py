@@ -1,0 +1,1 @@
+"""Merging layers: Concatenate, Add, Subtract, Multiply, Average (Keras: `keras/src/layers/merging`)."""
