@@ -15,8 +15,15 @@ from learnkeras.backend.ops.shape import (
     stop_gradient, swapaxes, take, tile, transpose,
 )
 from learnkeras.backend.ops.state import assign, emit_event, print, read_variable
+from learnkeras.backend.ops import nn, random  # random's ops are public as learnkeras.random, not here
+# `conv` below is the function (keras.ops.conv); it hides the module name, so import the module by its full path.
+from learnkeras.backend.ops.conv import average_pool, average_pool2d, conv, conv2d, max_pool, max_pool2d
+from learnkeras.backend.ops.nn import (
+    elu, erf, gelu, hard_sigmoid, hard_silu, hard_swish, leaky_relu, log_sigmoid, log_softmax, logsumexp, relu,
+    relu6, selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh,
+)
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
-    "linalg", "math", "reduction", "shape", "state"}]
+    "linalg", "math", "reduction", "shape", "state", "nn", "random"}]
 
 _tensor.OPS = __import__(__name__, fromlist=["*"])
