@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from learnkeras import initializers
 from learnkeras.layers import Conv2D, Input
@@ -149,3 +151,19 @@ def test_config(layer_checks):
     assert config["data_format"] == "channels_last" and config["dilation_rate"] == (1, 1) and config["groups"] == 1
     assert config["activation"] == "relu"
     layer_checks.config_roundtrip(layer)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    size=st.tuples(st.integers(3, 8), st.integers(3, 8)),
+    kernel=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    strides=st.integers(1, 3),
+    padding=st.sampled_from(["valid", "same"]),
+)
+def test_property_compute_output_shape_matches_the_convolution(size, kernel, strides, padding):
+    layer = Conv2D(2, kernel, strides=strides, padding=padding, dtype="float64")
+    x = np.random.default_rng(0).normal(size=(1, *size, 1))
+    y = layer(x).numpy()
+    assert y.shape == layer.compute_output_shape(x.shape)
+    k, b = layer.get_weights()
+    np.testing.assert_allclose(y, np_conv2d(x, k, layer.strides, padding) + b, rtol=1e-10, atol=1e-12)

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from learnkeras import hooks, initializers
 from learnkeras.backend import Tensor
@@ -195,3 +197,18 @@ def test_build_emits_weight_events_in_order():
 def test_call_accepts_tensors():
     layer = Dense(2, kernel_initializer="ones")
     assert layer(Tensor(np.ones((1, 3), dtype="float32"))).numpy().tolist() == [[3.0, 3.0]]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    units=st.integers(1, 5),
+    leading=st.lists(st.integers(1, 3), min_size=1, max_size=3),
+    input_dim=st.integers(1, 5),
+)
+def test_property_output_is_matmul_over_last_axis(units, leading, input_dim):
+    x = np.random.default_rng(len(leading)).normal(size=(*leading, input_dim))
+    layer = Dense(units, dtype="float64", bias_initializer="random_normal")
+    y = layer(x).numpy()
+    kernel, bias = layer.get_weights()
+    assert y.shape == layer.compute_output_shape(x.shape) == (*leading, units)
+    np.testing.assert_allclose(y, x @ kernel + bias, rtol=1e-12, atol=1e-12)
