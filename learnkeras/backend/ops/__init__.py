@@ -15,6 +15,9 @@ from learnkeras.backend.ops.shape import (
     stop_gradient, swapaxes, take, tile, transpose,
 )
 from learnkeras.backend.ops.state import assign, emit_event, print, read_variable
+from learnkeras.backend.ops.fused import (
+    bias_add_relu, softmax_cross_entropy_with_logits, sparse_softmax_cross_entropy_with_logits,
+)
 from learnkeras.backend.ops import nn, random  # random's ops are public as learnkeras.random, not here
 # `conv` below is the function (keras.ops.conv); it hides the module name, so import the module by its full path.
 from learnkeras.backend.ops.conv import average_pool, average_pool2d, conv, conv2d, max_pool, max_pool2d
@@ -24,6 +27,6 @@ from learnkeras.backend.ops.nn import (
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
-    "linalg", "math", "reduction", "shape", "state", "nn", "random"}]
+    "linalg", "math", "reduction", "shape", "state", "nn", "random", "fused"}]
 
 _tensor.OPS = __import__(__name__, fromlist=["*"])
