@@ -512,3 +512,16 @@ def test_base_initializer_call_explains_what_to_implement():
 
     with pytest.raises(NotImplementedError, match="__call__"):
         Forgot()((2,))
+
+
+def test_seed_generator_gives_new_values_each_call_repeatably():
+    random = pytest.importorskip("learnkeras.random")
+    init = initializers.RandomNormal(seed=random.SeedGenerator(42))
+    a, b = values(init, (3, 3)), values(init, (3, 3))
+    assert not np.array_equal(a, b)
+    again = initializers.RandomNormal(seed=random.SeedGenerator(42))
+    assert np.array_equal(values(again, (3, 3)), a) and np.array_equal(values(again, (3, 3)), b)
+    config = initializers.GlorotUniform(seed=random.SeedGenerator(7)).get_config()
+    assert config["seed"]["class_name"] == "SeedGenerator"
+    first = values(initializers.GlorotUniform(seed=random.SeedGenerator(7)), (4, 4))
+    assert np.array_equal(values(initializers.GlorotUniform.from_config(config), (4, 4)), first)

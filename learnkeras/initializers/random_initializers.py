@@ -4,6 +4,8 @@ Seeds work as in Keras 3: an initializer repeats its values on every call.
 
 - `seed=42`: the values come from a fresh generator seeded with 42, so
   every call, in every run, gives the same values.
+- `seed=keras.random.SeedGenerator(42)`: each call draws a new seed from
+  it, so calls differ, repeatably.
 - `seed=None`: the initializer draws a seed from the kit's shared generator
   when it is created, then behaves as if that seed had been given. After
   `keras.utils.set_random_seed(s)`, a run that creates the same
@@ -21,6 +23,7 @@ import numpy as np
 from learnkeras.backend import random as backend_random
 from learnkeras.backend.tensor import Tensor
 from learnkeras.initializers.initializer import Initializer, standardize_float_dtype, standardize_shape
+from learnkeras.saving.object_registration import serialize_keras_object
 
 __all__ = [
     "RandomInitializer",
@@ -47,19 +50,31 @@ class RandomInitializer(Initializer):
     """Base of the random initializers: owns the seed (see the module docstring)."""
 
     def __init__(self, seed=None):
+        if isinstance(seed, dict):  # a saved SeedGenerator
+            from learnkeras.random import SeedGenerator
+
+            if seed.get("class_name") != "SeedGenerator":
+                raise ValueError(f"A `seed` given as a dict must be a saved SeedGenerator; received seed={seed!r}.")
+            seed = SeedGenerator(**seed.get("config", {}))  # a fresh generator restarts the same stream
+        if hasattr(seed, "next") and not isinstance(seed, (int, np.integer)):
+            # A SeedGenerator: each call draws a new seed from it, so values differ per call.
+            self._init_seed = self.seed = seed
+            return
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
             raise ValueError(
-                f"`seed` argument should be an integer or None; received seed={seed!r} of type {type(seed).__name__}."
+                "`seed` argument should be an integer, a `keras.random.SeedGenerator` or None; "
+                f"received seed={seed!r} of type {type(seed).__name__}."
             )
         self._init_seed = None if seed is None else int(seed)
         # Unseeded: draw a seed now, from the shared generator, so set_random_seed governs it.
         self.seed = self._init_seed if seed is not None else int(backend_random.generator().integers(1, 10**9))
 
     def _generator(self) -> np.random.Generator:
-        return backend_random.generator(self.seed)
+        seed = self.seed.next() if hasattr(self.seed, "next") else self.seed
+        return backend_random.generator(seed)
 
     def get_config(self) -> dict:
-        return {"seed": self._init_seed}
+        return {"seed": serialize_keras_object(self._init_seed)}
 
 
 def truncated_normal(rng: np.random.Generator, shape, mean: float, stddev: float) -> np.ndarray:
@@ -232,7 +247,11 @@ class _FixedVarianceScaling(VarianceScaling):
         super().__init__(**self._params, seed=seed, input_axes=input_axes, output_axes=output_axes)
 
     def get_config(self) -> dict:
-        return {"seed": self._init_seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
+        return {
+            "seed": serialize_keras_object(self._init_seed),
+            "input_axes": self.input_axes,
+            "output_axes": self.output_axes,
+        }
 
 
 class GlorotUniform(_FixedVarianceScaling):
