@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-__all__ = ["flatten", "pack_sequence_as", "map_structure", "is_nested"]
+__all__ = ["flatten", "pack_sequence_as", "map_structure", "assert_same_structure", "is_nested"]
 
 
 def is_nested(x) -> bool:
+    """True for the containers nest walks into: lists, tuples (namedtuples too) and dicts."""
     return isinstance(x, (list, tuple, dict))
 
 
 def flatten(structure) -> list:
+    """The leaves of `structure`, depth first, dict values in sorted key order."""
     out: list = []
     _flatten_into(structure, out)
     return out
@@ -66,8 +68,35 @@ def _pack(x, flat, i):
     return flat[i], i + 1
 
 
+def _skeleton(x):
+    """The nesting of `x` without its leaves (lists and tuples count as the same kind, dicts by their keys)."""
+    if isinstance(x, dict):
+        return ("dict", tuple((key, _skeleton(x[key])) for key in sorted(x)))
+    if isinstance(x, (list, tuple)):
+        return ("sequence", tuple(_skeleton(v) for v in x))
+    return None
+
+
+def assert_same_structure(first, second) -> None:
+    """Raise ValueError unless the two structures nest the same way (as `tf.nest.assert_same_structure`)."""
+    if _skeleton(first) != _skeleton(second):
+        raise ValueError(
+            f"The two structures don't have the same nested structure: {first!r} and {second!r}. "
+            "They must have the same nesting of lists/tuples and the same dict keys."
+        )
+
+
 def map_structure(fn: Callable[..., Any], *structures):
+    """Apply `fn` to the leaves of one or more structures that nest the same way; keep the first's structure.
+
+    >>> map_structure(lambda a, b: a + b, {"x": 1, "y": [2]}, {"x": 10, "y": [20]})
+    {'x': 11, 'y': [22]}
+    """
     flats = [flatten(s) for s in structures]
     if len({len(f) for f in flats}) > 1:
-        raise ValueError("map_structure: the structures do not have the same number of leaves.")
+        raise ValueError(
+            f"map_structure: the structures do not have the same number of leaves ({[len(f) for f in flats]})."
+        )
+    for other in structures[1:]:
+        assert_same_structure(structures[0], other)
     return pack_sequence_as(structures[0], [fn(*leaves) for leaves in zip(*flats)])
