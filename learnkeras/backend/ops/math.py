@@ -240,7 +240,8 @@ def _clip_grad(ctx, g):
     # Each entry's gradient goes to whichever of x, x_min, x_max it was taken from (as
     # tf.clip_by_value): x where x_min <= x <= x_max, else the bound that clipped it.
     x, lo, hi = ctx.inputs
-    below, above = less(x, lo), greater(x, hi)
+    above = greater(maximum(x, lo), hi)  # as the forward: max first, so x_max wins when x_min > x_max
+    below = logical_and(less(x, lo), logical_not(above))
     zero = zeros_like(g)
     gx = unbroadcast(where(logical_or(below, above), zero, g), x)
     glo = None if R.is_number(lo) else unbroadcast(where(below, g, zero), lo)
@@ -282,5 +283,5 @@ def _where_grad(ctx, g):
 
 
 # --- creation from another tensor -----------------------------------------------------
-zeros_like = Op("zeros_like", np.zeros_like, None, R.same_as)
-ones_like = Op("ones_like", np.ones_like, None, R.same_as)
+zeros_like = Op("zeros_like", lambda x: np.zeros(np.shape(x), R.result_dtype(x)), None, R.same_as)
+ones_like = Op("ones_like", lambda x: np.ones(np.shape(x), R.result_dtype(x)), None, R.same_as)
