@@ -147,6 +147,10 @@ _split_like = Op(
 )
 
 
+# split_like is concatenate's gradient; its own gradient joins the pieces' gradients back.
+_split_like.grad_fn = lambda ctx, *gs: (_concatenate(*gs, axis=ctx.attrs["axis"]),) + (None,) * (len(ctx.inputs) - 1)
+
+
 @_concatenate.grad
 def _concatenate_grad(ctx, g):
     if len(ctx.inputs) == 1:
