@@ -88,7 +88,8 @@ def _prod_grad(ctx, g):
 
     `prod / x_i` would divide by zero, so: with no zero in the slice it is `p / x_i`
     (p = the product of the nonzero entries); with exactly one zero, that entry gets p
-    and the others 0; with two or more zeros, every entry gets 0.
+    and the others 0; with two or more zeros, every entry gets 0. (Differentiated again,
+    this is exact away from zeros; TensorFlow's cumprod-based rule is not exact there either.)
     """
     x = ctx.inputs[0]
     axis, keepdims = ctx.attrs["axis"], ctx.attrs["keepdims"]
