@@ -126,7 +126,7 @@ def _deserialize_function(config, custom_objects: dict | None = None):
     if callable(config):
         return config
     return deserialize_keras_object(
-        config, module_objects={**_FUNCTIONS, **ALL_OBJECTS_DICT}, custom_objects=custom_objects,
+        config, module_objects={**ALL_OBJECTS_DICT, **_FUNCTIONS}, custom_objects=custom_objects,
         printable_module_name="metric function",
     )
 

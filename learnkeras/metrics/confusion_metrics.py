@@ -327,7 +327,7 @@ class AUC(Metric):
         if not self._built:
             self._build(tuple(y_pred.shape))
         if self._from_logits:
-            y_pred = K.exp(K.negative(_stable.softplus(K.negative(y_pred))))  # sigmoid, overflow-free
+            y_pred = _stable.sigmoid(y_pred)
         update_confusion_matrix_variables(
             {TP: self.true_positives, TN: self.true_negatives, FP: self.false_positives, FN: self.false_negatives},
             y_true, y_pred, self._thresholds, sample_weight=sample_weight, multi_label=self.multi_label,
