@@ -255,35 +255,56 @@ def _gelu_tanh_grad(ctx, g):
     return (multiply(g, slope),)
 
 
-def _erf_numpy(x: np.ndarray) -> np.ndarray:
-    """erf to ~1e-15, vectorised, without scipy.
+# erf(a) = 2/sqrt(pi) * e^(-a^2) * a * sum_n c_n (a^2)^n with c_n = 2^n / (1*3*...*(2n+1)): every term is
+# positive, so there is no cancellation. _SERIES holds c_n; _series_length says how many terms reach `tol`.
+_SERIES = [1.0]
+for _n in range(1, 90):
+    _SERIES.append(_SERIES[-1] * 2.0 / (2 * _n + 1))
 
-    |x| < 2.5: the all-positive series erf(x) = 2/sqrt(pi) * e^(-x^2) * sum 2^n x^(2n+1) / (1*3*...*(2n+1))
-    (no cancellation); |x| >= 2.5: the continued fraction of erfc, 25 levels deep.
-    Each loop runs over terms, never over elements.
+
+def _series_length(limit: float, tol: float) -> int:
+    """Terms needed for |a| < limit: the first omitted term, relative to the whole sum at the limit, is < tol."""
+    whole = math.sqrt(math.pi) / 2 * math.exp(limit * limit) * math.erf(limit) / limit
+    return next(n for n, c in enumerate(_SERIES) if c * limit ** (2 * n) < tol * whole)
+
+
+def _erf_series(a: np.ndarray, terms: int) -> np.ndarray:
+    a2 = a * a
+    total = np.full_like(a, _SERIES[terms - 1])
+    for c in reversed(_SERIES[: terms - 1]):  # Horner: two passes per term, over terms, never over elements
+        total *= a2
+        total += c
+    return _TWO_OVER_SQRT_PI * np.exp(-a2) * a * total
+
+
+def _erf_continued_fraction(a: np.ndarray, depth: int) -> np.ndarray:
+    """erf(a) = 1 - erfc(a), erfc(a) = e^(-a^2)/sqrt(pi) / (a + (1/2)/(a + 1/(a + (3/2)/(a + ...)))), for a >= 2.5."""
+    t = a.copy()
+    for k in range(depth, 0, -1):
+        t = a + (0.5 * k) / t
+    return 1.0 - np.exp(-a * a) / (math.sqrt(math.pi) * t)
+
+
+def _erf_numpy(x: np.ndarray) -> np.ndarray:
+    """erf without scipy, vectorised: to ~1e-15 for float64, to float32 precision (faster) otherwise.
+
+    Small |x| use the power series, in two bands so the many small values do not
+    pay for the terms the larger ones need; |x| >= 2.5 uses the continued fraction
+    of erfc. Everything is computed in float64.
     """
     x = np.asarray(x)
-    a = np.abs(x.astype(np.float64))
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(dtypes.floatx())
+    tol, depth = (1e-17, 25) if dtype == np.float64 else (1e-10, 10)
+    a = np.abs(x.astype(np.float64)).reshape(-1)
     out = np.empty_like(a)
-    small = a < 2.5
-    xs = a[small]
-    if xs.size:
-        x2 = xs * xs
-        term, total, n = xs.copy(), xs.copy(), 0
-        while True:
-            term *= (2.0 / (2 * n + 3)) * x2
-            total += term
-            n += 1
-            if not np.any(term > 1e-17 * total):
-                break
-        out[small] = _TWO_OVER_SQRT_PI * np.exp(-x2) * total
-    xl = np.minimum(a[~small], 30.0)  # erf(30) == 1 in float64
-    if xl.size:
-        t = xl.copy()
-        for k in range(25, 0, -1):
-            t = xl + (0.5 * k) / t
-        out[~small] = 1.0 - np.exp(-xl * xl) / (math.sqrt(math.pi) * t)
-    return np.copysign(out, x).astype(x.dtype if x.dtype.kind == "f" else dtypes.floatx(), copy=False)
+    for band, limit in (((a < 1.0), 1.0), ((a >= 1.0) & (a < 2.5), 2.5)):
+        idx = np.flatnonzero(band)
+        if idx.size:
+            out[idx] = _erf_series(a[idx], _series_length(limit, tol))
+    idx = np.flatnonzero(~(a < 2.5))  # (NaN lands here and stays NaN)
+    if idx.size:
+        out[idx] = _erf_continued_fraction(np.minimum(a[idx], 30.0), depth)  # erf(30) == 1 in float64
+    return np.copysign(out.reshape(x.shape), x).astype(dtype, copy=False)
 
 
 # erf has no numpy ufunc, so no fusion template: jit_compile leaves it (and gelu_erf) unfused.
