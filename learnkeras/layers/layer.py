@@ -105,6 +105,8 @@ class Layer:
         """Create the layer's weights, knowing the input shape. Override it; call it once."""
         self.built = True
 
+    build._is_default = True  # not overridden: build by running call() on symbolic inputs
+
     def call(self, *args, **kwargs):
         """The layer's computation. Override it."""
         if args:
@@ -175,7 +177,7 @@ class Layer:
 
     def _maybe_build(self, inputs, args, kwargs) -> None:
         input_shape = nest.map_structure(lambda x: tuple(x.shape) if isinstance(x, TensorOperators) else None, inputs)
-        own_build = type(self).build is not Layer.build
+        own_build = not getattr(type(self).build, "_is_default", False)
         snapshot = dict(self.__dict__)
         created = len(self._weights)
         try:
@@ -316,6 +318,16 @@ class Layer:
                     seen.add(id(v))
                     yield layer, v
 
+    @property
+    def losses(self) -> list:
+        """Regularization penalties of this layer's and its sublayers' weights (added to the loss by fit)."""
+        penalties = []
+        for _, v in self._weights_with_owner():
+            regularizer = getattr(v, "regularizer", None)
+            if regularizer is not None:
+                penalties.append(regularizer(v))
+        return penalties
+
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
     variables = weights
@@ -359,9 +371,7 @@ class Layer:
     # --- shapes and config ------------------------------------------------------------
     def compute_output_shape(self, input_shape):
         """Output shape(s) for `input_shape`, found by running `call` on symbolic inputs."""
-        symbolic = nest.map_structure(
-            lambda s: KerasTensor(s, self.dtype), _shape_structure(input_shape)
-        )
+        symbolic = map_shapes(lambda s: KerasTensor(s, self.dtype), input_shape)
         with context.symbolic_scope():
             if not self.built:
                 self._maybe_build(symbolic, (symbolic,), {})
@@ -408,11 +418,20 @@ def _fresh_keras_tensor(x):
     return KerasTensor(x.shape, x.dtype) if isinstance(x, SymbolicTensor) else x
 
 
-def _shape_structure(shape):
-    """A shape is a tuple of ints/None; a list/tuple of tuples is a structure of shapes."""
-    if isinstance(shape, (list, tuple)) and shape and all(isinstance(s, (list, tuple)) for s in shape):
-        return [tuple(s) for s in shape]
-    return tuple(shape)
+def is_shape(x) -> bool:
+    """A shape is a tuple/list of ints and None (the empty tuple too)."""
+    return isinstance(x, (list, tuple)) and all(d is None or isinstance(d, (int, np.integer)) for d in x)
+
+
+def map_shapes(fn, structure):
+    """Apply `fn` to every shape in a structure of shapes (a shape, or lists/tuples/dicts of shapes)."""
+    if is_shape(structure):
+        return fn(tuple(structure))
+    if isinstance(structure, dict):
+        return {k: map_shapes(fn, v) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return [map_shapes(fn, s) for s in structure]
+    raise ValueError(f"Expected a shape like (None, 784), or a list or dict of shapes; received {structure!r}.")
 
 
 def _batch_input_shape(kwargs):

@@ -81,7 +81,7 @@ class Function:
     """A Python function that runs as a traced graph. Create it with `learnkeras.function`."""
 
     def __init__(self, python_function, input_signature=None, reduce_retracing=False, jit_compile=False,
-                 autograph=True, name=None):
+                 autograph=True, name=None, generalize_batch_dim=False):
         if not callable(python_function):
             raise TypeError(f"learnkeras.function expects a callable; received {python_function!r}.")
         self.python_function = python_function
@@ -96,6 +96,9 @@ class Function:
         self.reduce_retracing = reduce_retracing
         self.jit_compile = jit_compile
         self.autograph = autograph
+        # Treat the first dimension of every tensor argument as unknown, as Keras' fit does with batches,
+        # so one trace serves every batch size (the last partial batch does not retrace).
+        self.generalize_batch_dim = generalize_batch_dim
         self.name = name or getattr(python_function, "__name__", "function")
         self._exact: dict = {}
         self._relaxed: list[tuple[tuple, list[TensorSpec], ConcreteFunction]] = []
@@ -115,7 +118,7 @@ class Function:
         if bound is None:
             bound = Function(
                 self.python_function.__get__(instance, owner), self.input_signature, self.reduce_retracing,
-                self.jit_compile, self.autograph, self.name,
+                self.jit_compile, self.autograph, self.name, self.generalize_batch_dim,
             )
             self._instances[instance] = bound
         return bound
@@ -177,10 +180,12 @@ class Function:
                 self._exact[shape_key] = candidate
                 return candidate, flat, False
         specs = [leaf.spec for leaf in leaves]
-        if self.input_signature is None and self.reduce_retracing:
+        if self.generalize_batch_dim:
+            specs = [s if s is None or not s.shape else TensorSpec((None, *s.shape[1:]), s.dtype) for s in specs]
+        elif self.input_signature is None and self.reduce_retracing:
             specs = self._generalized(shape_key[0], leaves, specs)
         concrete = self._trace(structure, flat, leaves, specs, shape_key)
-        if self.input_signature is not None or self.reduce_retracing:
+        if self.input_signature is not None or self.reduce_retracing or self.generalize_batch_dim:
             self._relaxed.append((shape_key[0], specs, concrete))
         else:
             self._exact[shape_key] = concrete
@@ -326,7 +331,7 @@ def _shape_text(shape) -> str:
 
 
 def function(func=None, *, input_signature=None, reduce_retracing=False, jit_compile=False, autograph=True,
-             name=None):
+             name=None, generalize_batch_dim=False):
     """Make `func` run as a traced graph (the `tf.function` analogue). Works as a decorator, with or without arguments.
 
     Args:
@@ -336,10 +341,13 @@ def function(func=None, *, input_signature=None, reduce_retracing=False, jit_com
             differing dimensions generalised to None.
         jit_compile: fuse chains of elementwise ops into generated numba kernels.
         autograph: convert tensor-dependent `if`/`while`/`for` into `cond`/`while_loop`.
+        generalize_batch_dim: trace with the first dimension of every tensor
+            unknown, so any batch size reuses one trace (what `fit` uses).
     """
 
     def wrap(f):
         return Function(f, input_signature=input_signature, reduce_retracing=reduce_retracing,
-                        jit_compile=jit_compile, autograph=autograph, name=name)
+                        jit_compile=jit_compile, autograph=autograph, name=name,
+                        generalize_batch_dim=generalize_batch_dim)
 
     return wrap if func is None else wrap(func)

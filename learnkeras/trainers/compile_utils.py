@@ -1,0 +1,221 @@
+"""The losses and metrics containers that `compile` wraps around what it is given.
+
+`compile(loss=..., metrics=...)` may name one loss for every output, a list
+(one per output, in order) or a dict (by output name), with `loss_weights`
+alike. The containers remember the request; on the first batch, when the
+shapes of `y_true` and `y_pred` are known, they `build`: resolve names like
+`"accuracy"` to the right class for the data, and create one `Mean` tracker
+per output loss (`<output>_loss`) when the model has several outputs.
+"""
+
+from __future__ import annotations
+
+from learnkeras import losses as losses_module
+from learnkeras import metrics as metrics_module
+from learnkeras.backend import nest
+from learnkeras.backend.ops import add, cast, multiply
+from learnkeras.layers.layer import to_snake_case
+
+__all__ = ["LossesContainer", "MetricsContainer"]
+
+
+def _per_output(value, output_names, what: str):
+    """Spread a single value / list / dict over the outputs (None where nothing applies)."""
+    n = len(output_names)
+    if isinstance(value, dict):
+        unknown = set(value) - set(output_names)
+        if unknown:
+            raise ValueError(
+                f"compile: the {what} dict has keys {sorted(unknown)} that are not output names. The model's outputs "
+                f"are named {output_names}."
+            )
+        return [value.get(name) for name in output_names]
+    if isinstance(value, (list, tuple)) and what == "loss_weights":
+        if len(value) != n:
+            raise ValueError(f"compile: `loss_weights` has {len(value)} entries but the model has {n} outputs.")
+        return list(value)
+    if isinstance(value, (list, tuple)) and what == "loss":
+        if len(value) != n:
+            raise ValueError(
+                f"compile: `loss` is a list of {len(value)} losses but the model has {n} output(s) {output_names}. "
+                "Give one loss per output, or a single loss for all of them."
+            )
+        return list(value)
+    return [value] * n
+
+
+def _batch_size(y_pred):
+    first = nest.flatten(y_pred)[0]
+    from learnkeras.tracing.control_flow import dim_size
+
+    return cast(dim_size(first, axis=0), "float32")
+
+
+class LossesContainer:
+    """All the losses of a compiled model, summed with their weights."""
+
+    def __init__(self, loss, loss_weights=None):
+        self._loss = loss
+        self._loss_weights = loss_weights
+        self.built = False
+        self.losses: list = []
+        self.weights: list = []
+        self.output_names: list[str] = []
+        self.metrics: list = []
+
+    def describe(self) -> str:
+        """What was asked for, in words (the compile panel shows it before any data is seen)."""
+        weights = "" if self._loss_weights is None else f" with loss_weights={self._loss_weights}"
+        return f"loss={_name_of(self._loss)}{weights}"
+
+    def build(self, y_true, y_pred, output_names) -> None:
+        flat_true, flat_pred = nest.flatten(y_true), nest.flatten(y_pred)
+        if len(flat_true) != len(flat_pred):
+            raise ValueError(
+                f"fit: the model has {len(flat_pred)} output(s) {output_names} but the targets `y` hold "
+                f"{len(flat_true)} array(s). Pass one target per output."
+            )
+        self.output_names = list(output_names)
+        identifiers = _per_output(self._loss, self.output_names, "loss")
+        weights = _per_output(1.0 if self._loss_weights is None else self._loss_weights, self.output_names, "loss_weights")
+        self.losses, self.weights = [], []
+        for ident, weight, yt, yp in zip(identifiers, weights, flat_true, flat_pred):
+            loss = losses_module.get_loss(ident, yt, yp)
+            if loss is not None and not isinstance(loss, losses_module.Loss):
+                loss = losses_module.LossFunctionWrapper(loss, name=_name_of(ident))
+            self.losses.append(loss)
+            self.weights.append(1.0 if weight is None else float(weight))
+        if len(self.output_names) > 1:
+            self.metrics = [
+                metrics_module.Mean(name=f"{name}_loss") if loss is not None else None
+                for name, loss in zip(self.output_names, self.losses)
+            ]
+        self.built = True
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        """The weighted total loss; also updates the per-output `<name>_loss` trackers."""
+        flat_true, flat_pred = nest.flatten(y_true), nest.flatten(y_pred)
+        weights = sample_weight if isinstance(sample_weight, (list, tuple)) else [sample_weight] * len(flat_pred)
+        total = None
+        batch = _batch_size(y_pred) if self.metrics else None
+        for i, (loss, w, yt, yp, sw) in enumerate(zip(self.losses, self.weights, flat_true, flat_pred, weights)):
+            if loss is None:
+                continue
+            value = loss(yt, yp, sample_weight=sw)
+            if self.metrics and self.metrics[i] is not None:
+                self.metrics[i].update_state(value, sample_weight=batch)
+            term = value if w == 1.0 else multiply(value, w)
+            total = term if total is None else add(total, term)
+        if total is None:
+            raise ValueError("compile: no loss applies to any output. Give a loss for at least one output.")
+        return total
+
+    def reset_state(self) -> None:
+        for m in self.metrics:
+            if m is not None:
+                m.reset_state()
+
+
+class MetricsContainer:
+    """The metrics of a compiled model, per output."""
+
+    def __init__(self, metrics=None, weighted_metrics=None):
+        self._metrics = metrics
+        self._weighted = weighted_metrics
+        self.built = False
+        self.metrics: list = []
+        self._plan: list = []  # (output index, metric, weighted)
+
+    def requested_names(self) -> list[str]:
+        """Names the metrics will be logged under (before prefixes for several outputs).
+
+        A metric asked for both weighted and unweighted gets `weighted_` in front
+        of the weighted one, as in Keras.
+        """
+        plain = [_name_of(i) for i in _flat_identifiers(self._metrics)]
+        weighted = [_name_of(i) for i in _flat_identifiers(self._weighted)]
+        return plain + [f"weighted_{n}" if n in plain else n for n in weighted]
+
+    def check_duplicates(self) -> None:
+        names = self.requested_names()
+        seen = set()
+        for name in names:
+            if name in seen:
+                raise ValueError(
+                    f"Found two metrics with the same name: {name}. All the metrics added to the model need to have "
+                    "unique names: remove the duplicate or give it another `name=`."
+                )
+            seen.add(name)
+
+    def describe(self) -> str:
+        return f"metrics={self.requested_names()}"
+
+    def build(self, y_true, y_pred, output_names) -> None:
+        flat_true, flat_pred = nest.flatten(y_true), nest.flatten(y_pred)
+        output_names = list(output_names)
+        self._plan, self.metrics = [], []
+        for group, weighted in ((self._metrics, False), (self._weighted, True)):
+            if group is None:
+                continue
+            per_output = _metrics_per_output(group, output_names)
+            for i, idents in enumerate(per_output):
+                for ident in idents:
+                    metric = metrics_module.get_metric(ident, flat_true[i], flat_pred[i])
+                    if weighted and _name_of(ident) in [_name_of(p) for p in _flat_identifiers(self._metrics)]:
+                        metric.name = f"weighted_{metric.name}"
+                    if len(output_names) > 1:
+                        metric.name = f"{output_names[i]}_{metric.name}"
+                    self._plan.append((i, metric, weighted))
+                    self.metrics.append(metric)
+        names = [m.name for m in self.metrics]
+        duplicates = {n for n in names if names.count(n) > 1}
+        if duplicates:
+            raise ValueError(f"Found two metrics with the same name: {sorted(duplicates)[0]}.")
+        self.built = True
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        flat_true, flat_pred = nest.flatten(y_true), nest.flatten(y_pred)
+        for i, metric, weighted in self._plan:
+            sw = sample_weight[i] if isinstance(sample_weight, (list, tuple)) else sample_weight
+            metric.update_state(flat_true[i], flat_pred[i], sample_weight=sw if weighted else None)
+
+    def reset_state(self) -> None:
+        for m in self.metrics:
+            m.reset_state()
+
+
+def _flat_identifiers(group) -> list:
+    if group is None:
+        return []
+    if isinstance(group, dict):
+        return [x for v in group.values() for x in (v if isinstance(v, (list, tuple)) else [v])]
+    if isinstance(group, (list, tuple)):
+        return [x for v in group for x in (v if isinstance(v, (list, tuple)) else [v])]
+    return [group]
+
+
+def _metrics_per_output(group, output_names) -> list[list]:
+    n = len(output_names)
+    if isinstance(group, dict):
+        unknown = set(group) - set(output_names)
+        if unknown:
+            raise ValueError(f"compile: metrics given for unknown outputs {sorted(unknown)}; outputs are {output_names}.")
+        return [list(_flat_identifiers(group.get(name))) for name in output_names]
+    if isinstance(group, (list, tuple)) and group and all(isinstance(g, (list, tuple)) for g in group):
+        if len(group) != n:
+            raise ValueError(f"compile: metrics has {len(group)} lists but the model has {n} outputs.")
+        return [list(g) for g in group]
+    return [list(_flat_identifiers(group))] * n
+
+
+def _name_of(ident) -> str:
+    if ident is None:
+        return "None"
+    if isinstance(ident, str):
+        return ident
+    if isinstance(ident, (list, tuple)):
+        return "[" + ", ".join(_name_of(i) for i in ident) + "]"
+    if isinstance(ident, dict):
+        return "{" + ", ".join(f"{k}: {_name_of(v)}" for k, v in ident.items()) + "}"
+    name = getattr(ident, "name", None) or getattr(ident, "__name__", None) or type(ident).__name__
+    return name if isinstance(getattr(ident, "name", None), str) else to_snake_case(name)
