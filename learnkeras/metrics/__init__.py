@@ -59,9 +59,9 @@ from learnkeras.metrics.confusion_metrics import (
     Recall,
     TrueNegatives,
     TruePositives,
-    update_confusion_matrix_variables,
 )
 from learnkeras.metrics.metric import Metric
+from learnkeras.metrics.metrics_utils import update_confusion_matrix_variables
 from learnkeras.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum, reduce_to_samplewise_values
 from learnkeras.metrics.regression_metrics import (
     CosineSimilarity,

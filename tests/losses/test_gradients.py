@@ -7,8 +7,9 @@ clipping bounds, where a finite difference straddles two formulas.
 import numpy as np
 import pytest
 
-from learnkeras import losses
+from learnkeras import GradientTape, TensorSpec, Variable, losses
 from learnkeras.testing import check_gradients
+from learnkeras.tracing import function
 
 RNG = np.random.default_rng(7)
 REG_TRUE = np.array([[0.3, -1.2, 2.0], [1.5, 0.4, -0.7]])
@@ -96,3 +97,21 @@ def test_huge_logits_have_finite_gradients():
                lambda z: losses.log_cosh(np.zeros((1, 2)), z)):
         (grad,) = tape_gradients(fn, [big])
         assert np.isfinite(grad).all()
+
+
+def test_loss_and_its_gradient_inside_a_traced_step():
+    """A traced training step holds the loss and its gradient as graph nodes; they match eager execution."""
+    loss_fn = losses.SparseCategoricalCrossentropy(from_logits=True)
+    w = Variable(np.array([[0.5, -0.2, 0.1], [0.3, 0.8, -0.6]], "float32"), name="w")
+
+    def step(x, y):
+        with GradientTape() as tape:
+            loss = loss_fn(y, x @ w, sample_weight=[1.0, 2.0, 0.5])
+        return loss, tape.gradient(loss, w)
+
+    traced = function(autograph=False, input_signature=[TensorSpec((3, 2), "float32"), TensorSpec((3,), "int32")])(step)
+    x, y = np.array([[1.0, 2.0], [0.5, -1.0], [2.0, 0.0]], "float32"), np.array([2, 0, 1], "int32")
+    eager_loss, eager_grad = step(x, y)
+    graph_loss, graph_grad = traced(x, y)
+    np.testing.assert_allclose(graph_loss.numpy(), eager_loss.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(graph_grad.numpy(), eager_grad.numpy(), rtol=1e-6)
