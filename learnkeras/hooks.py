@@ -19,16 +19,17 @@ import fnmatch
 import itertools
 import time
 import warnings
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 __all__ = ["Event", "Subscription", "enabled", "emit", "span", "subscribe", "record"]
 
 #: True while at least one subscriber is attached. Read it before building a payload.
 enabled: bool = False
 
-_subscribers: list["Subscription"] = []
+_subscribers: list[Subscription] = []
 _ids = itertools.count(1)
 _open_spans: list[int] = []  # ids of the events we are currently "inside"
 
@@ -74,7 +75,7 @@ class Subscription:
 
     close = unsubscribe
 
-    def __enter__(self) -> "Subscription":
+    def __enter__(self) -> Subscription:
         return self
 
     def __exit__(self, *exc: object) -> None:
