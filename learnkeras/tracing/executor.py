@@ -40,6 +40,28 @@ def needed_nodes(graph: Graph, outputs) -> list[GraphNode]:
     return [n for n in graph.nodes if n.id in keep]
 
 
+def _dtypes_agree(node: GraphNode) -> bool:
+    """True when numpy's own result dtype is already the one the shape rule promised.
+
+    That holds when every tensor input has the output's float dtype (Python
+    numbers are weak and keep it). Then the op's plain numpy forward can run,
+    without the per-call dtype promotion its general forward performs.
+    """
+    if getattr(node.op, "raw_forward", None) is None or len(node.outputs) != 1:
+        return False
+    dtype = node.outputs[0].dtype
+    if not dtype.startswith("float"):
+        return False
+    for x in node.inputs:
+        if isinstance(x, SymbolicTensor):
+            if x.dtype != dtype and x.dtype != "bool":  # a bool (a where's condition) never promotes a float
+                return False
+        elif not (isinstance(x.value, (int, float)) and not isinstance(x.value, bool)):
+            if getattr(x.value, "dtype", None) is None or x.value.dtype.name != dtype:
+                return False
+    return True
+
+
 class Executable:
     """A graph compiled to a Python function of its placeholders' values (numpy arrays)."""
 
@@ -61,7 +83,8 @@ class Executable:
         lines = [f"def run({', '.join(names[id(p)] for p in graph.placeholders)}):"]
         for node in self.nodes:
             fn_name = f"{node.op.name}_{node.id}"
-            namespace[fn_name] = functools.partial(node.op.forward, **node.attrs) if node.attrs else node.op.forward
+            forward = node.op.raw_forward if _dtypes_agree(node) else node.op.forward
+            namespace[fn_name] = functools.partial(forward, **node.attrs) if node.attrs else forward
             outs = [f"t{node.id}" + (f"_{i}" if len(node.outputs) > 1 else "") for i in range(len(node.outputs))]
             for o, name in zip(node.outputs, outs):
                 names[id(o)] = name

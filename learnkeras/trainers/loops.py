@@ -121,8 +121,8 @@ class FitLoop:
                 except BaseException:
                     snapshot.restore()  # nothing half-done: back to the last completed step
                     raise
-                if len(state) != len(self._state_variables()):
-                    state = None  # the first step created optimizer/metric variables
+                if step == 0 and epoch == self.initial_epoch:
+                    state = None  # the first step may have created optimizer and metric variables
                 logs = to_python_logs(raw_logs)
                 self.logs = logs
                 if hooks.enabled:
