@@ -278,14 +278,14 @@ def bias_add_relu_forward(x, bias):
 
 @Kernel
 def bias_add_relu_backward(grad, y):
-    """From the output `y` and its gradient: `dx = grad where y > 0 else 0` and `dbias = dx summed over rows`."""
+    """From the output `y` and its gradient: `dx = grad * (y > 0)` and `dbias = dx summed over rows`."""
     rows, cols = y.shape
     dx = np.empty_like(y)
     dbias = np.zeros(cols, y.dtype)
-    zero = y.dtype.type(0)
+    zero, one = y.dtype.type(0), y.dtype.type(1)
     for i in range(rows):
         for j in range(cols):
-            d = grad[i, j] if y[i, j] > zero else zero
+            d = grad[i, j] * (one if y[i, j] > zero else zero)  # as TensorFlow: a NaN gradient stays NaN
             dx[i, j] = d
             dbias[j] += d
     return dx, dbias

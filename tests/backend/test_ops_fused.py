@@ -316,3 +316,23 @@ def test_shape_rules_reject_mismatches():
         fused.sparse_softmax_cross_entropy_op.infer([TensorSpec((None, 2), "int32"), TensorSpec((None, 10))], {})
     with pytest.raises(ValueError, match="labels of shape"):
         fused.softmax_cross_entropy_op.infer([TensorSpec((None, 9)), TensorSpec((None, 10))], {})
+
+
+def test_kernels_serve_contiguous_float_inputs(monkeypatch):
+    calls = []
+    real = kernels.bias_add_relu_forward
+
+    def spy(*args):
+        calls.append(args[0].shape)
+        return real(*args)
+
+    monkeypatch.setattr(kernels, "bias_add_relu_forward", spy)
+    b = np.ones(3, np.float32)
+    with kernels.use_kernels(True):
+        fused.bias_add_relu(np.zeros((2, 3), np.float32), b)
+        fused.bias_add_relu(np.zeros((2, 2, 3), np.float32), b)  # rows of the last axis
+        fused.bias_add_relu(np.zeros((2, 6), np.float32)[:, ::2], b)  # strided: numpy
+        fused.bias_add_relu(np.zeros((2, 3), np.float32), b.astype(np.float64))  # mixed dtypes: numpy
+    with kernels.use_kernels(False):
+        fused.bias_add_relu(np.zeros((2, 3), np.float32), b)
+    assert calls == [(2, 3), (4, 3)]

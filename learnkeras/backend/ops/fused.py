@@ -81,6 +81,13 @@ def _flat(a, dtype, shape=None) -> np.ndarray:
     return a if a.flags.writeable else a.copy()
 
 
+def _tensor(x):
+    """Lists and numbers become tensors; anything with a shape and dtype is used as it is."""
+    if hasattr(x, "shape") and hasattr(x, "dtype"):
+        return x  # tensors, symbolic tensors, variables, numpy arrays
+    return convert_to_tensor(x)
+
+
 def _same_dtype(*arrays) -> bool:
     return all(np.asarray(a).dtype == arrays[0].dtype for a in arrays[1:])
 
@@ -94,12 +101,12 @@ def _bias_add_relu_forward(x, bias):
 
 
 def _check_bias(x_shape, bias_shape, where: str) -> None:
-    if (
-        len(x_shape) < 1
-        or len(bias_shape) != 1
-        or None not in (x_shape[-1], bias_shape[0])
-        and (x_shape[-1] != bias_shape[0])
-    ):
+    matches = (
+        len(x_shape) >= 1
+        and len(bias_shape) == 1
+        and (None in (x_shape[-1], bias_shape[0]) or x_shape[-1] == bias_shape[0])  # None: known only later
+    )
+    if not matches:
         raise ValueError(
             f"{where}: the bias must be a vector with one entry per entry of the last axis of x; "
             f"received x of shape {tuple(x_shape)} and bias of shape {tuple(bias_shape)}. "
@@ -117,12 +124,12 @@ bias_add_relu_op = Op("bias_add_relu", _bias_add_relu_forward, shape_fn=_bias_ad
 
 @bias_add_relu_op.grad
 def _bias_add_relu_grad(ctx, g):
-    dx, dbias = bias_add_relu_backward(g, ctx.outputs[0])
-    return dx, dbias
+    return bias_add_relu_backward(g, ctx.outputs[0])  # (dx, dbias), from the output alone
 
 
 def _relu_backward_forward(grad, y):
-    return np.where(np.asarray(y) > 0, grad, 0)
+    # A product with the mask, as TensorFlow's ReluGrad; np.where with a random mask is ~15x slower here.
+    return grad * (np.asarray(y) > 0)
 
 
 relu_backward = Op(
@@ -130,7 +137,7 @@ relu_backward = Op(
     _relu_backward_forward,
     shape_fn=lambda grad, y: TensorSpec(R.broadcast_shapes(tuple(grad.shape), tuple(y.shape)), grad.dtype),
 )
-relu_backward.__doc__ = "`relu_backward(grad, y)`: `grad` where the relu output `y` is positive, else 0."
+relu_backward.__doc__ = "`relu_backward(grad, y)`: `grad * (y > 0)`, the gradient of relu from its output `y`."
 
 
 @relu_backward.grad
@@ -144,7 +151,7 @@ def _bias_add_relu_backward_forward(grad, y):
         rows = _rows(y)
         dx, dbias = kernels.bias_add_relu_backward(_flat(grad, y.dtype).reshape(rows.shape), rows)
         return dx.reshape(y.shape), dbias
-    dx = np.where(y > 0, grad, 0)
+    dx = grad * (y > 0)
     return dx, _rows(np.broadcast_to(dx, y.shape)).sum(axis=0)
 
 
@@ -191,12 +198,6 @@ def bias_add_relu(x, bias):
 
 
 # --- softmax cross-entropy: shared checks ------------------------------------------------
-def _tensor(x):
-    if hasattr(x, "shape") and hasattr(x, "dtype"):
-        return x  # tensors, symbolic tensors, variables, numpy arrays
-    return convert_to_tensor(x)
-
-
 def _check_classes(classes, where: str) -> None:
     if classes == 0:
         raise ValueError(
