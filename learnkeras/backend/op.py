@@ -113,9 +113,11 @@ class Op:
             trace = context.graphs[-1]
             if self.stateful or any(getattr(x, "_is_variable", False) for x in inputs):
                 graph = trace
+        if (graph is not None or context.tapes) and not self.takes_variable:
+            # A variable input is read first, through the read_variable op, so every tape
+            # (an outer one too, for second derivatives) links this op's input to the variable.
+            inputs = tuple(x.value if getattr(x, "_is_variable", False) else x for x in inputs)
         if graph is not None:
-            if not self.takes_variable:  # a variable input becomes a read node, seen by tapes
-                inputs = tuple(x.value if getattr(x, "_is_variable", False) else x for x in inputs)
             outputs = graph.add_node(self, inputs, attrs)
         else:
             outputs = self.run_eager(inputs, attrs)

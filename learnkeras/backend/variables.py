@@ -68,7 +68,8 @@ class Variable(TensorOperators):
                         f"Variable {self.name!r}: an initializer callable needs a `shape`; "
                         "pass shape=(...) or give an initial value instead."
                     )
-                value = initializer(tuple(shape), dtype=dtypes.standardize_dtype(dtype))
+                dtype = dtypes.standardize_dtype(dtype)  # a variable from a callable is floatx unless told
+                value = initializer(tuple(shape), dtype=dtype)
             else:
                 value = initializer
             array = _as_array(value, dtype)

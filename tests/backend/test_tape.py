@@ -42,13 +42,6 @@ def test_third_derivative_through_three_tapes():
     assert np.isclose(float(d1), 4 * 1.5**3) and np.isclose(float(d2), 12 * 1.5**2) and np.isclose(float(d3), 24 * 1.5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tape.py records a variable input as a fresh snapshot Tensor, which no outer tape watches, so the outer "
-    "tape loses the inner gradient's dependence on v (gives 4, not 12). Fix in op.py Op.__call__, eager branch: "
-    "`if context.tapes and not self.takes_variable: inputs = tuple(x.value if getattr(x, '_is_variable', False) "
-    "else x for x in inputs)` (Variable.value already goes through read_variable under a tape).",
-)
 def test_second_derivative_of_a_variable_through_nested_tapes():
     v = Variable(2.0)
     with GradientTape() as outer:

@@ -53,11 +53,6 @@ def test_initializer_callable_gets_shape_and_dtype():
     assert Variable(init, shape=(2,), dtype="float64").dtype == "float64"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="variables.py: with a callable initializer and dtype=None, the value keeps the callable's dtype; "
-    "fix: `dtype = dtypes.standardize_dtype(dtype)` before calling it, then `_as_array(value, dtype)` casts",
-)
 def test_initializer_callable_result_is_cast_to_the_variable_dtype():
     # keras.Variable(lambda shape, dtype: np.ones(shape), shape=(2,)).dtype is float32 (Keras 3.15):
     # the variable's dtype is floatx unless given, whatever the callable returns.
