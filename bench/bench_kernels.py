@@ -14,6 +14,10 @@ times move with the machine's load.
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: run from anywhere
 
 # numba reads this when it loads: its OpenMP workers then sleep instead of spinning
 # (our kernels are serial, but a parallel one must not fight OpenBLAS for the cores).
