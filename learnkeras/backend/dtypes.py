@@ -96,7 +96,23 @@ def result_type(*dtypes) -> str:
     ('float32', 'float32', 'float16')
     """
     # Names, not numpy dtype objects, as cache keys: numpy says np.dtype("float64") == float.
-    return _result_type(tuple(d.name if isinstance(d, np.dtype) else d for d in dtypes), _FLOATX)
+    return _result_type(tuple([dtype_name(d) if isinstance(d, np.dtype) else d for d in dtypes]), _FLOATX)
+
+
+def result_type_of(keys: tuple) -> str:
+    """`result_type` for a tuple of dtype names and the Python types `int`/`float`: the eager ops' fast path."""
+    return _result_type(keys, _FLOATX)
+
+
+_NAMES: dict = {}
+
+
+def dtype_name(dtype: np.dtype) -> str:
+    """`dtype.name`, remembered: numpy computes the name on every access (~2 µs), and every eager op asks."""
+    name = _NAMES.get(dtype)
+    if name is None:
+        name = _NAMES[dtype] = dtype.name
+    return name
 
 
 @functools.lru_cache(maxsize=1024)  # every eager op asks this, with a handful of distinct questions

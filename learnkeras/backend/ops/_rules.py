@@ -31,29 +31,33 @@ def broadcast_shapes(*shapes):
 
 
 def dtype_key(x):
-    """What `dtypes.result_type` needs from an op input: its dtype, or `int`/`float` for a Python number.
+    """What `dtypes.result_type` needs from an op input: its dtype name, or `int`/`float` for a Python number.
 
     Works on specs (`WeakSpec` for a Python number) and on the arrays and
     numbers an eager forward receives, so shape rules and forwards agree.
     """
-    if isinstance(x, WeakSpec):
-        x = x.value
     t = type(x)
+    if t is np.ndarray:
+        return dtypes.dtype_name(x.dtype)
+    if t is WeakSpec:
+        x = x.value
+        t = type(x)
     if t is int or t is float:  # weak; numpy scalars (np.float64, ...) are not
         return t
     if t is bool:
         return "bool"
-    return x.dtype if isinstance(x.dtype, str) else x.dtype.name
+    dtype = x.dtype
+    return dtype if type(dtype) is str else dtypes.dtype_name(dtype)
 
 
 def result_dtype(*specs) -> str:
     """Keras 3's promotion (`dtypes.result_type`), with Python numbers weakly typed."""
-    return dtypes.result_type(*[dtype_key(s) for s in specs if s is not None])
+    return dtypes.result_type_of(tuple([dtype_key(s) for s in specs if s is not None]))
 
 
 def keep_dtype(out: np.ndarray, dtype: str) -> np.ndarray:
     """Cast a numpy result to the dtype the shape rule promised (numpy promotes differently)."""
-    return out if out.dtype.name == dtype else out.astype(dtype)
+    return out if dtypes.dtype_name(out.dtype) == dtype else out.astype(dtype)
 
 
 def elementwise(*specs) -> TensorSpec:
@@ -72,7 +76,7 @@ def same_as(spec, **_attrs) -> TensorSpec:
 
 def float_dtype(dtype: str) -> str:
     """Float dtypes stay; ints and bools become floatx (as `keras.ops.sqrt(int_tensor)` is float32)."""
-    return dtype if dtypes.is_float_dtype(dtype) else dtypes.floatx()
+    return dtype if dtype.startswith("float") else dtypes.floatx()  # `dtype` is already a canonical name
 
 
 def float_like(spec, **_attrs) -> TensorSpec:
