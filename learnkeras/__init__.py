@@ -6,8 +6,22 @@ lifecycle stage (see `learnkeras.hooks`).
 """
 
 from learnkeras import (
-    activations, backend, data, datasets, distribute, hooks, initializers, layers, losses, metrics, models,
-    ops, optimizers, random, saving, utils,
+    activations,
+    backend,
+    data,
+    datasets,
+    distribute,
+    hooks,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    ops,
+    optimizers,
+    random,
+    saving,
+    utils,
 )
 from learnkeras.backend import GradientTape, TensorSpec, Variable
 from learnkeras.backend.ops.state import print

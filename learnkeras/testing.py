@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -24,7 +24,7 @@ def numeric_gradients(fn: Callable, inputs: Sequence[np.ndarray], eps: float = 1
     """Central differences of `sum(fn(*inputs))` with respect to each float input (float64)."""
     inputs = [np.array(x, dtype=np.float64) for x in inputs]
     grads = []
-    for i, x in enumerate(inputs):
+    for x in inputs:
         g = np.zeros_like(x)
         flat, gflat = x.reshape(-1), g.reshape(-1)
         for j in range(flat.size):

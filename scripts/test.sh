@@ -1,10 +1,25 @@
 #!/usr/bin/env bash
-# Set up (scripts/setup.sh) and run every test: unit, gradient, property, panel, notebook and browser tests.
+# Set up (scripts/setup.sh) and run every test: lint, unit, gradient, property, panel, notebook (nbval)
+# and real-browser tests. This is the README's test command, and what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-export OMP_WAIT_POLICY=PASSIVE
+export OMP_WAIT_POLICY=PASSIVE  # numba's threads must not spin against OpenBLAS (shared/notes/performance.md)
+
+# The browser tests drive Debian's Chromium; install it when it is missing (CI runs as root).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Chromium for the browser tests..."
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium is missing and this shell cannot install it: run 'sudo apt-get install chromium'." >&2
+    exit 1
+  fi
+fi
+
 .venv/bin/python -m ruff check learnkeras widgets tests bench
-# The backend once more with numba switched off: everything must also run as plain Python.
+# The backend once more with numba switched off: every kernel must also run as plain Python.
 NUMBA_DISABLE_JIT=1 .venv/bin/python -m pytest -q -p no:cacheprovider tests/backend
-.venv/bin/python -m pytest -q
+# Everything: unit, property, panel, binder and browser tests, and every lesson under nbval.
+.venv/bin/python -m pytest -q -p no:cacheprovider tests notebooks --nbval --nbval-current-env \
+  --nbval-sanitize-with tests/nbval_sanitize.cfg

@@ -11,8 +11,8 @@ Three small stacks answer it:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 graphs: list = []
 tapes: list = []

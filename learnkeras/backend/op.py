@@ -20,7 +20,8 @@ inside a trace.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ from learnkeras.backend.tensor import SymbolicTensor, Tensor, TensorSpec
 
 __all__ = ["Op", "GradContext", "WeakSpec", "convert_to_tensor", "REGISTRY", "spec_of"]
 
-REGISTRY: dict[str, "Op"] = {}
+REGISTRY: dict[str, Op] = {}
 
 
 class GradContext:

@@ -42,7 +42,7 @@ class GradientTape:
         self._watched: dict[int, object] = {}
         self._used = False
 
-    def __enter__(self) -> "GradientTape":
+    def __enter__(self) -> GradientTape:
         context.tapes.append(self)
         return self
 

@@ -260,7 +260,7 @@ class TensorSpec:
         self.name = name
 
     @classmethod
-    def from_tensor(cls, tensor, name: str | None = None) -> "TensorSpec":
+    def from_tensor(cls, tensor, name: str | None = None) -> TensorSpec:
         return cls(tensor.shape, tensor.dtype, name)
 
     def is_compatible_with(self, tensor) -> bool:

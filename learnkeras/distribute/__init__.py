@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 __all__ = ["Strategy", "OneDeviceStrategy", "get_strategy", "has_strategy"]
 
-_stack: list["Strategy"] = []
+_stack: list[Strategy] = []
 
 
 class Strategy:

@@ -26,13 +26,12 @@ from collections import defaultdict
 import numpy as np
 
 from learnkeras import hooks
-from learnkeras.backend import context, dtypes, nest
-from learnkeras.backend import register_clear_session_hook
+from learnkeras.backend import context, dtypes, nest, register_clear_session_hook
 from learnkeras.backend.keras_tensor import KerasTensor
 from learnkeras.backend.op import convert_to_tensor
 from learnkeras.backend.tensor import SymbolicTensor, Tensor, TensorOperators
 from learnkeras.backend.variables import Variable
-from learnkeras.layers.input_spec import InputSpec, assert_input_compatibility
+from learnkeras.layers.input_spec import assert_input_compatibility
 from learnkeras.layers.node import Node
 
 __all__ = ["Layer"]
@@ -263,7 +262,7 @@ class Layer:
                 found[id(value)] = value
         return sorted(found.values(), key=lambda v: v._uid)
 
-    def _flatten_layers(self, include_self: bool = True, recursive: bool = True) -> list["Layer"]:
+    def _flatten_layers(self, include_self: bool = True, recursive: bool = True) -> list[Layer]:
         """This layer and its sublayers (attributes, lists, dicts), each once, in assignment order."""
         result, seen = ([self] if include_self else []), {id(self)}
 
@@ -280,7 +279,7 @@ class Layer:
         return result
 
     @property
-    def _layers(self) -> list["Layer"]:
+    def _layers(self) -> list[Layer]:
         return self._flatten_layers(include_self=False, recursive=False)
 
     @property

@@ -35,7 +35,7 @@ class Node:
         return not self.input_tensors
 
     @property
-    def parent_nodes(self) -> list["Node"]:
+    def parent_nodes(self) -> list[Node]:
         return [t.node for t in self.input_tensors if t.node is not None]
 
     def __repr__(self) -> str:

@@ -14,7 +14,6 @@ is the moment every layer builds and creates its weights.
 
 from __future__ import annotations
 
-
 from learnkeras.backend.keras_tensor import KerasTensor
 from learnkeras.layers.input_layer import InputLayer
 from learnkeras.layers.layer import Layer

@@ -307,7 +307,7 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None, name: str = "whil
         raise RuntimeError("while_loop with symbolic loop variables must run inside a traced function.")
     names = _names(loop_var_names, len(flat))
     specs = [_spec(v) for v in flat]
-    for attempt in range(3):
+    for _ in range(3):  # at most two relaxations of the loop variables' shapes
         body_graph, body_out = _trace_branch(lambda *vs: body(*vs), structure, specs, f"{name}_body", outer)
         flat_out = nest.flatten(body_out)
         if len(flat_out) != len(flat):

@@ -81,7 +81,7 @@ class Graph:
     a tensor of an outer graph used inside is captured as an extra input.
     """
 
-    def __init__(self, name: str = "graph", outer: "Graph | None" = None):
+    def __init__(self, name: str = "graph", outer: Graph | None = None):
         self.name = name
         self.outer = outer
         self.uid = next(_graph_ids)

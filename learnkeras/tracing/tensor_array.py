@@ -106,7 +106,7 @@ class TensorArray(tuple):
     def element_shape(self):
         return tuple(self[0].shape[1:])
 
-    def write(self, index, value) -> "TensorArray":
+    def write(self, index, value) -> TensorArray:
         """A new TensorArray with `value` at `index` (the old one is unchanged)."""
         value = convert_to_tensor(value, self.dtype) if not hasattr(value, "shape") else value
         return self._make((_write(self[0], index, value, dynamic_size=self._dynamic),))
@@ -125,7 +125,7 @@ class TensorArray(tuple):
         """All elements as one tensor, stacked on a new first axis."""
         return self[0]
 
-    def unstack(self, value) -> "TensorArray":
+    def unstack(self, value) -> TensorArray:
         return self._make((convert_to_tensor(value, self.dtype),))
 
     def size(self):

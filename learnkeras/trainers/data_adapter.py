@@ -158,18 +158,26 @@ class EpochIterator:
             return nest.map_structure(lambda s: (None, *tuple(s.shape)[1:]), x_spec)
         return None
 
+    def _take(self, index):
+        """Rows `index` (a slice or indices) of x, y and sample_weight."""
+
+        def rows(a):
+            return a[index]
+
+        return tuple(None if part is None else nest.map_structure(rows, part)
+                     for part in (self.x, self.y, self.sample_weight))
+
     def enumerate_epoch(self):
         """Yield `(step, (x, y, sample_weight))` for one epoch."""
         if self.kind == "arrays":
-            order = generator().permutation(self.num_samples) if self.shuffle else None
-            for step in range(self.num_batches):
-                start = (step * self.batch_size) % self.num_samples
-                index = slice(start, min(start + self.batch_size, self.num_samples)) if order is None else np.sort(
-                    order[start: start + self.batch_size]) if self.shuffle == "batch" else order[start: start + self.batch_size]
-                yield step, tuple(
-                    None if part is None else nest.map_structure(lambda a: a[index], part)
-                    for part in (self.x, self.y, self.sample_weight)
-                )
+            n, size = self.num_samples, self.batch_size
+            order = generator().permutation(n) if self.shuffle is True else None
+            batches = generator().permutation(self.num_batches) if self.shuffle == "batch" else range(self.num_batches)
+            for step, b in enumerate(batches):
+                start = (b * size) % n
+                stop = min(start + size, n)
+                index = slice(start, stop) if order is None else order[start:stop]
+                yield step, self._take(index)
             return
         source = self._iterator
         if self.kind == "dataset" and (source is None or self.steps_per_epoch is None):

@@ -15,7 +15,10 @@ import warnings
 from learnkeras.backend import GradientTape, nest
 from learnkeras.trainers import compile as compile_module
 from learnkeras.trainers.data_adapter import (
-    EpochIterator, is_array_data, train_validation_split, unpack_x_y_sample_weight,
+    EpochIterator,
+    is_array_data,
+    train_validation_split,
+    unpack_x_y_sample_weight,
 )
 from learnkeras.trainers.loops import FitLoop, evaluate_loop, predict_loop, to_python_logs
 
