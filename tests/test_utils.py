@@ -37,11 +37,6 @@ def test_it_seeds_python_random_as_keras_does():
     assert a == random.random()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="utils/__init__.py passes the seed itself to random.seed, which refuses numpy integers on Python 3.11 "
-    "(backend.random.set_seed accepts them); fix: `random.seed(int(seed))` (the seed is validated just before)",
-)
 def test_numpy_integers_are_accepted():
     utils.set_random_seed(np.int64(5))
     first = draws()

@@ -146,7 +146,7 @@ class Tensor(TensorOperators):
 
     @property
     def dtype(self) -> str:
-        return self._value.dtype.name
+        return dtypes.dtype_name(self._value.dtype)
 
     @property
     def size(self) -> int:

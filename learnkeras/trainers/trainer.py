@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 
+from learnkeras import hooks
 from learnkeras.backend import GradientTape, nest
 from learnkeras.trainers import compile as compile_module
 from learnkeras.trainers.data_adapter import (
@@ -169,6 +170,8 @@ class Trainer:
         trainable = self.trainable_variables
         if trainable:
             gradients = tape.gradient(loss, trainable)
+            if hooks.enabled:  # someone is watching (e.g. the stepper panel): report gradient norms every step
+                _emit_gradient_norms(trainable, gradients)
             self.optimizer.apply_gradients(zip(gradients, trainable))
         else:
             warnings.warn("The model does not have any trainable weights.", UserWarning, stacklevel=2)
@@ -326,3 +329,14 @@ class Trainer:
         verbose = 1 if verbose == "auto" else verbose
         return CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self, verbose=verbose,
                             epochs=epochs, steps=steps)
+
+
+def _emit_gradient_norms(variables, gradients) -> None:
+    """A `train.gradients` event with {variable path: L2 norm of its gradient}, each time the step runs.
+
+    Inside a trace this adds nodes only if someone listened while tracing.
+    """
+    from learnkeras.backend import ops
+
+    norms = {v.path: ops.sqrt(ops.sum(ops.square(g))) for v, g in zip(variables, gradients) if g is not None}
+    ops.emit_event("train.gradients", values=norms)

@@ -1,17 +1,29 @@
-"""Utilities: seeding (and, later, file downloads and progress bars)."""
+"""Utilities: seeding, file downloads, the progress bar, object registration."""
 
 from learnkeras.backend.random import set_seed as _set_seed
+from learnkeras.saving.object_registration import (
+    CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name, get_registered_object,
+    register_keras_serializable,
+)
 from learnkeras.utils.file_utils import get_file
 
-__all__ = ["get_file", "set_random_seed"]
+__all__ = [
+    "CustomObjectScope", "custom_object_scope", "get_custom_objects", "get_file", "get_registered_name",
+    "get_registered_object", "register_keras_serializable", "set_random_seed",
+]
 
 
 def set_random_seed(seed: int) -> None:
     """Seed every random op and initializer of the kit, so a run repeats exactly.
 
-    Like `keras.utils.set_random_seed`, it also seeds Python's `random` module.
+    Like `keras.utils.set_random_seed`, it also seeds Python's `random` and
+    numpy's global generator, for the user's own code (the kit itself draws
+    only from its own generator).
     """
     import random
 
+    import numpy as np
+
     _set_seed(seed)
-    random.seed(seed)
+    random.seed(int(seed))
+    np.random.seed(int(seed))

@@ -35,6 +35,7 @@ def _matmul(a, b):
 
 
 matmul_op = Op("matmul", _matmul, shape_fn=_matmul_shape)
+matmul_op.raw_forward = np.matmul  # a traced graph uses it when both inputs have the result's float dtype
 
 
 @matmul_op.grad

@@ -68,7 +68,9 @@ def _binary(name, forward, grad=None, fusion=None, dtype_rule=_promoted):
     def shape_fn(x, y):
         return R.TensorSpec(R.broadcast_shapes(tuple(x.shape), tuple(y.shape)), dtype_rule(x, y))
 
-    return Op(name, run, grad, shape_fn, elementwise=fusion is not None, fusion=fusion)
+    op = Op(name, run, grad, shape_fn, elementwise=fusion is not None, fusion=fusion)
+    op.raw_forward = forward  # no dtype fix-up: a traced graph uses it where the dtypes already agree
+    return op
 
 
 def _unary(name, forward, grad=None, dtype_rule=None, fusion=None):
@@ -81,7 +83,9 @@ def _unary(name, forward, grad=None, dtype_rule=None, fusion=None):
     def shape_fn(x):
         return R.TensorSpec(x.shape, rule(R.result_dtype(x)))
 
-    return Op(name, run, grad, shape_fn, elementwise=fusion is not None, fusion=fusion)
+    op = Op(name, run, grad, shape_fn, elementwise=fusion is not None, fusion=fusion)
+    op.raw_forward = forward
+    return op
 
 
 def _compare(name, forward, fusion):
@@ -268,6 +272,7 @@ def _where(c, x, y):
 
 
 where = Op("where", _where, elementwise=True, fusion="np.where({0}, {1}, {2})")
+where.raw_forward = np.where
 
 
 @where.shape

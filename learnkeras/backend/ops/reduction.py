@@ -34,7 +34,9 @@ def _reduction(name, fn, dtype_rule=_same):
     def shape_fn(x, axis, keepdims):
         return R.TensorSpec(R.reduce_shape(x, axis, keepdims), dtype_rule(R.result_dtype(x)))
 
-    return Op(name, forward, shape_fn=shape_fn)
+    op = Op(name, forward, shape_fn=shape_fn)
+    op.raw_forward = fn  # a traced graph uses it when the input already has the result's float dtype
+    return op
 
 
 def _regrow(g, x, axis, keepdims):

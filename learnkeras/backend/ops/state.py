@@ -75,12 +75,15 @@ def _emit_forward(*values, name, keys, static):
 emit_op = Op("emit_event", _emit_forward, None, lambda *values, **attrs: [], num_outputs=0, stateful=True)
 
 
-def emit_event(name: str, static: dict | None = None, **values) -> None:
-    """Emit a hooks event each time this runs, with the runtime values of `values` (tensors).
+def emit_event(name: str, static: dict | None = None, values: dict | None = None, **tensors) -> None:
+    """Emit a hooks event each time this runs, with the runtime values of tensors.
 
+    Tensors come as keyword arguments or, for keys that are not identifiers
+    (like weight paths), in the `values` dict; `static` holds fixed payload.
     Eagerly it emits now; inside a trace it becomes a node, so a traced
     training step still reports every step (e.g. `optimizer.apply`), while
     costing one boolean check when nobody listens.
     """
+    values = {**(values or {}), **tensors}
     keys = tuple(sorted(values))
     emit_op(*[values[k] for k in keys], name=name, keys=keys, static=tuple(sorted((static or {}).items())))
