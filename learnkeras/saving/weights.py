@@ -3,7 +3,7 @@
 Keras 3 writes `.weights.h5` (HDF5). learnkeras has no HDF5, so its weights file
 is a numpy archive named `*.weights.npz`: one array per variable, in the order
 of `model.weights`, under the key `"<variable path>:<position>"`, for example
-`sequential/dense/kernel:0`. No pickle is written or read: the file holds plain
+`dense/kernel:0`. No pickle is written or read: the file holds plain
 arrays only, so loading one never runs code.
 
 Loading matches weights by position, as Keras 3 matches them by the model's

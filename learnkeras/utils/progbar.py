@@ -84,7 +84,7 @@ class Progbar:
         stateless_metrics: the opposite choice: only these names are averaged (give one of the two sets, not both).
         unit_name: the unit in `2ms/step`.
 
-    >>> bar = Progbar(3, verbose=0)
+    >>> bar = Progbar(10, verbose=0)
     >>> for step in (1, 2, 3):
     ...     bar.update(step, [("loss", float(step))])
     >>> bar.average("loss")  # averaged over steps: (1 + 2 + 3) / 3
