@@ -8,6 +8,7 @@ lifecycle stage (see `learnkeras.hooks`).
 from learnkeras import (
     activations,
     backend,
+    callbacks,
     data,
     datasets,
     distribute,
@@ -35,6 +36,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GradientTape", "Input", "Model", "Sequential", "TensorArray", "TensorSpec", "Variable", "activations",
-    "backend", "cond", "data", "datasets", "distribute", "function", "hooks", "initializers", "layers", "losses",
-    "metrics", "models", "ops", "optimizers", "print", "random", "saving", "utils", "while_loop",
+    "backend", "callbacks", "cond", "data", "datasets", "distribute", "function", "hooks", "initializers",
+    "layers", "losses", "metrics", "models", "ops", "optimizers", "print", "random", "saving", "utils",
+    "while_loop",
 ]

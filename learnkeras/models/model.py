@@ -105,6 +105,18 @@ class Model(Trainer, Layer):
     def _is_linear(self) -> bool:
         return True
 
+    def save_weights(self, filepath, overwrite: bool = True) -> None:
+        """Save every weight to a `.weights.npz` archive (no pickle)."""
+        from learnkeras.saving.weights import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath) -> None:
+        """Load weights saved by `save_weights`; shapes are checked before any weight changes."""
+        from learnkeras.saving.weights import load_weights
+
+        load_weights(self, filepath)
+
     def _repr_html_(self) -> str | None:
         """A built model shows its summary as an HTML table in a notebook."""
         return summary_utils.summary_html(self) if self.built else None

@@ -6,9 +6,10 @@ from learnkeras.saving.object_registration import (
     register_keras_serializable,
 )
 from learnkeras.utils.file_utils import get_file
+from learnkeras.utils.progbar import Progbar
 
 __all__ = [
-    "CustomObjectScope", "custom_object_scope", "get_custom_objects", "get_file", "get_registered_name",
+    "CustomObjectScope", "Progbar", "custom_object_scope", "get_custom_objects", "get_file", "get_registered_name",
     "get_registered_object", "register_keras_serializable", "set_random_seed",
 ]
 
