@@ -167,7 +167,8 @@ def compile_steps(model, optimizer="rmsprop", loss=None, loss_weights=None, metr
 
             # 8. Refuse run_eagerly together with jit_compile.
             step = 8
-            if run_eagerly and state["jit_compile"]:
+            # The request is what counts: asking for both is contradictory even where step 1 turned jit off.
+            if run_eagerly and (jit_compile is True or state["jit_compile"]):
                 raise ValueError(
                     "You cannot enable `run_eagerly` and `jit_compile` at the same time: jit_compile fuses a traced "
                     "graph, and run_eagerly runs no graph at all. Pass one of them."
