@@ -222,6 +222,16 @@ class Trainer:
         if shapes is not None:
             self.build(shapes)
 
+    def _build_optimizer(self) -> None:
+        """Create the optimizer's slots before the first step, as Keras 3's `_symbolic_build` does.
+
+        Then they exist when the loop snapshots the state, so a first step that is
+        interrupted halfway is undone completely (its slots back to their start).
+        """
+        optimizer = self.optimizer
+        if optimizer is not None and not optimizer.built and self.built and self.trainable_variables:
+            optimizer.build(self.trainable_variables)
+
     # --- fit / evaluate / predict ---------------------------------------------------------
     def iterate_fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
                     validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
@@ -250,6 +260,7 @@ class Trainer:
             self._validation_kwargs = {"sample_weight": vsw, "batch_size": validation_batch_size or batch_size,
                                        "steps": validation_steps}
         self._symbolic_build(iterator)
+        self._build_optimizer()
         callback_list = self._callback_list(callbacks, verbose, epochs=epochs, steps=iterator.num_batches)
         return FitLoop(self, iterator, callback_list, epochs, initial_epoch, validation, validation_freq)
 
