@@ -44,6 +44,24 @@ def _per_output(value, output_names, what: str):
     return [value] * n
 
 
+def _flatten_targets(y_true, output_names) -> list:
+    """The targets in the order of the outputs.
+
+    A dict of targets is read by output name: `nest.flatten` would order it by
+    sorted key, which pairs targets with the wrong outputs when the outputs are
+    not in alphabetical order (e.g. `main`, `aux`).
+    """
+    if isinstance(y_true, dict) and output_names:
+        if set(y_true) == set(output_names):
+            return [y_true[name] for name in output_names]
+        if len(output_names) > 1:
+            raise ValueError(
+                f"fit: the targets `y` are a dict with keys {sorted(y_true)}, but the model's outputs are named "
+                f"{list(output_names)}. Use the output names as keys, or pass a list in output order."
+            )
+    return nest.flatten(y_true)
+
+
 def _batch_size(y_pred):
     first = nest.flatten(y_pred)[0]
     from learnkeras.tracing.control_flow import dim_size
@@ -69,7 +87,7 @@ class LossesContainer:
         return f"loss={_name_of(self._loss)}{weights}"
 
     def build(self, y_true, y_pred, output_names) -> None:
-        flat_true, flat_pred = nest.flatten(y_true), nest.flatten(y_pred)
+        flat_true, flat_pred = _flatten_targets(y_true, output_names), nest.flatten(y_pred)
         if len(flat_true) != len(flat_pred):
             raise ValueError(
                 f"fit: the model has {len(flat_pred)} output(s) {output_names} but the targets `y` hold "
@@ -94,7 +112,7 @@ class LossesContainer:
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         """The weighted total loss; also updates the per-output `<name>_loss` trackers."""
-        flat_true, flat_pred = nest.flatten(y_true), nest.flatten(y_pred)
+        flat_true, flat_pred = _flatten_targets(y_true, self.output_names), nest.flatten(y_pred)
         weights = sample_weight if isinstance(sample_weight, (list, tuple)) else [sample_weight] * len(flat_pred)
         total = None
         batch = _batch_size(y_pred) if self.metrics else None
@@ -125,6 +143,7 @@ class MetricsContainer:
         self.built = False
         self.metrics: list = []
         self._plan: list = []  # (output index, metric, weighted)
+        self.output_names: list[str] = []
 
     def requested_names(self) -> list[str]:
         """Names the metrics will be logged under (before prefixes for several outputs).
@@ -151,8 +170,9 @@ class MetricsContainer:
         return f"metrics={self.requested_names()}"
 
     def build(self, y_true, y_pred, output_names) -> None:
-        flat_true, flat_pred = nest.flatten(y_true), nest.flatten(y_pred)
         output_names = list(output_names)
+        flat_true, flat_pred = _flatten_targets(y_true, output_names), nest.flatten(y_pred)
+        self.output_names = output_names
         self._plan, self.metrics = [], []
         for group, weighted in ((self._metrics, False), (self._weighted, True)):
             if group is None:
@@ -174,7 +194,7 @@ class MetricsContainer:
         self.built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        flat_true, flat_pred = nest.flatten(y_true), nest.flatten(y_pred)
+        flat_true, flat_pred = _flatten_targets(y_true, self.output_names), nest.flatten(y_pred)
         for i, metric, weighted in self._plan:
             sw = sample_weight[i] if isinstance(sample_weight, (list, tuple)) else sample_weight
             metric.update_state(flat_true[i], flat_pred[i], sample_weight=sw if weighted else None)
