@@ -51,12 +51,19 @@ def summary_rows(model) -> tuple[list[tuple[str, str, str, str]], bool]:
 def _totals(model) -> list[str]:
     trainable = _count(model.trainable_weights)
     non_trainable = _count(model.non_trainable_weights)
-    total = (trainable[0] + non_trainable[0], trainable[1] + non_trainable[1])
-    return [
+    # Once a compiled model's optimizer has its slots (after the first fit), Keras 3 counts them too.
+    optimizer = getattr(model, "optimizer", None)
+    counted = getattr(model, "compiled", False) and optimizer is not None and getattr(optimizer, "built", False)
+    optimizer_params = _count(optimizer.variables) if counted else (0, 0)
+    total = (trainable[0] + non_trainable[0] + optimizer_params[0], trainable[1] + non_trainable[1] + optimizer_params[1])
+    lines = [
         f" Total params: {total[0]:,} ({format_size(total[1])})",
         f" Trainable params: {trainable[0]:,} ({format_size(trainable[1])})",
         f" Non-trainable params: {non_trainable[0]:,} ({format_size(non_trainable[1])})",
     ]
+    if counted:
+        lines.append(f" Optimizer params: {optimizer_params[0]:,} ({format_size(optimizer_params[1])})")
+    return lines
 
 
 def summary_text(model, line_length: int | None = None) -> str:
