@@ -52,13 +52,8 @@ class Functional(Model):
     # --- structure ----------------------------------------------------------------------
     @property
     def operations(self) -> list:
-        """Every layer and op of the graph, each once, in execution order (InputLayers first)."""
-        seen, ops = set(), []
-        for node in self._nodes:
-            if id(node.operation) not in seen:
-                seen.add(id(node.operation))
-                ops.append(node.operation)
-        return ops
+        """Every layer and op of the graph, each once, in Keras' order: deepest first (inputs), outputs last."""
+        return _operations_by_depth(self.outputs, self._nodes)
 
     @property
     def layers(self) -> list[Layer]:
@@ -91,15 +86,17 @@ class Functional(Model):
         return result
 
     def _summary_entries(self):
+        """One row per layer, as Keras prints it: a shared layer lists the inputs of all its calls here."""
+        in_model = {id(node) for node in self._nodes}
         entries = []
-        for node in self._nodes:
-            if not isinstance(node.operation, Layer):
-                continue
+        for layer in self.layers:
+            nodes = [node for node in layer._inbound_nodes if id(node) in in_model]
             connected = []
-            for t in node.input_tensors:
-                op = t.node.operation
-                connected.append(f"{op.name}[{op._inbound_nodes.index(t.node)}][{t.index}]")
-            entries.append((node.operation, node.outputs, connected))
+            for node in nodes:
+                for t in node.input_tensors:
+                    op = t.node.operation
+                    connected.append(f"{op.name}[{op._inbound_nodes.index(t.node)}][{t.index}]")
+            entries.append((layer, nodes[-1].outputs if nodes else [], connected))
         return entries
 
     def _is_linear(self) -> bool:
@@ -248,6 +245,40 @@ def _topological_nodes(inputs, outputs) -> list:
     return order
 
 
+def _operations_by_depth(outputs, nodes) -> list:
+    """Operations ordered as Keras 3's functional models order them (`keras/src/ops/function.py`, `map_graph`).
+
+    A node's depth is its distance from the outputs (an operation takes the
+    largest depth of its nodes); deeper operations come first, and ties keep the
+    order in which a walk back from the outputs first meets them. So the inputs
+    lead and the output layers close, as in Keras' `model.layers` and `summary()`.
+    """
+    first_seen: dict[int, int] = {}
+
+    def walk(node, visited):
+        if id(node) in visited:
+            return
+        visited.add(id(node))
+        first_seen.setdefault(id(node.operation), len(first_seen))
+        for parent in node.parent_nodes:
+            walk(parent, visited)
+
+    visited: set[int] = set()
+    for t in outputs:
+        walk(t.node, visited)
+    node_depth: dict[int, int] = {}
+    op_depth: dict[int, int] = {}
+    operations: dict[int, object] = {}
+    for node in reversed(nodes):  # `nodes` runs from the inputs to the outputs
+        depth = max(node_depth.get(id(node), 0), op_depth.get(id(node.operation), 0))
+        op_depth[id(node.operation)] = depth
+        operations[id(node.operation)] = node.operation
+        for parent in node.parent_nodes:
+            node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    order = sorted(operations, key=lambda key: (-op_depth[key], first_seen.get(key, len(first_seen))))
+    return [operations[key] for key in order]
+
+
 def _tensor_ref(t: KerasTensor):
     op = t.node.operation
     return [op.name, op._inbound_nodes.index(t.node), t.index]
@@ -278,7 +309,12 @@ def _resolve_refs(structure, tensors):
 
 
 def _layer_objects(module) -> dict:
-    return {name: obj for name, obj in vars(module).items() if isinstance(obj, type) and issubclass(obj, Layer)}
+    """The classes a layer config may name: every layer, and the models (a model can be a layer of another)."""
+    from learnkeras.models.sequential import Sequential
+
+    objects = {name: obj for name, obj in vars(module).items() if isinstance(obj, type) and issubclass(obj, Layer)}
+    objects.update({"Functional": Functional, "Model": Model, "Sequential": Sequential})
+    return objects
 
 
 def _jsonable(value):
