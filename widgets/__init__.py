@@ -1,9 +1,32 @@
 """ipywidgets panels that watch learnkeras work: they subscribe to `learnkeras.hooks` and read the public API.
 
->>> from widgets import CompilePanel   # doctest: +SKIP
+Each panel shows itself when it is the last expression of a cell, has a
+plain-text `summary()` (also its repr) that is the same on every run, and
+`close()` detaches it from the event bus.
+
+>>> from widgets import CompilePanel, BuildPanel, TracePanel, EventLog   # doctest: +SKIP
 >>> CompilePanel(model, optimizer="sgd", loss="mse")
 """
 
+from widgets.build_panel import BuildPanel
 from widgets.compile_panel import CompilePanel
+from widgets.event_log import EventLog
+from widgets.trace_panel import TracePanel
 
-__all__ = ["CompilePanel"]
+__all__ = ["BuildPanel", "CompilePanel", "EventLog", "TracePanel"]
+
+# The loss and stepper panels are being written alongside these; export them once their files exist.
+try:
+    from widgets.loss_panel import LossPanel  # noqa: F401
+
+    __all__.append("LossPanel")
+except ModuleNotFoundError as e:
+    if e.name != "widgets.loss_panel":
+        raise
+try:
+    from widgets.stepper_panel import StepperPanel  # noqa: F401
+
+    __all__.append("StepperPanel")
+except ModuleNotFoundError as e:
+    if e.name != "widgets.stepper_panel":
+        raise

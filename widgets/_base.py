@@ -24,8 +24,8 @@ import numpy as np
 
 from learnkeras import hooks
 
-__all__ = ["Panel", "Throttle", "STATUS", "FONT", "MONO", "MUTED", "esc", "header", "html_table", "sparkline",
-           "status_badge", "svg_histogram"]
+__all__ = ["Panel", "Throttle", "STATUS", "FONT", "MONO", "MUTED", "esc", "fmt_number", "header", "html_table",
+           "layer_names", "sparkline", "status_badge", "svg_histogram"]
 
 
 class Throttle:
@@ -302,3 +302,40 @@ def header(title: str, subtitle: str = "") -> str:
     """The panel's title line."""
     sub = f' <span style="color:{MUTED}; font-weight:400">{subtitle}</span>' if subtitle else ""
     return f'<div style="{FONT} font-size:18px; font-weight:700; margin-bottom:4px">{esc(title)}{sub}</div>'
+
+
+def layer_names(root) -> set[str]:
+    """The names of `root` and every layer inside it, found through public attributes only.
+
+    A model lists its layers in `.layers`; a layer that holds sublayers keeps
+    them in ordinary (public) attributes, lists or dicts, as Keras tracks them.
+    """
+    from learnkeras.layers import Layer
+
+    names: set[str] = set()
+    seen: set[int] = set()
+    queue = [root]
+    while queue:
+        layer = queue.pop()
+        if id(layer) in seen or not isinstance(layer, Layer):
+            continue
+        seen.add(id(layer))
+        names.add(layer.name)
+        children = list(getattr(layer, "layers", None) or [])
+        for key, value in vars(layer).items():
+            if key.startswith("_"):
+                continue
+            if isinstance(value, Layer):
+                children.append(value)
+            elif isinstance(value, (list, tuple)):
+                children.extend(v for v in value if isinstance(v, Layer))
+            elif isinstance(value, dict):
+                children.extend(v for v in value.values() if isinstance(v, Layer))
+        queue.extend(children)
+    return names
+
+
+def fmt_number(x: float) -> str:
+    """A short, stable text for a statistic (3 significant digits, no "-0")."""
+    x = float(x) + 0.0
+    return "0" if x == 0 else f"{x:.3g}"

@@ -138,6 +138,12 @@ class CompilePanel(Panel):
         step = len(self.checks) + 1  # the core did not report it: the check after the last one that ran
         return CompileCheck(step, STEPS[min(step, len(STEPS)) - 1], "failed", self.error)
 
+    def close(self) -> None:
+        """Stop listening and end a half-run compile (it leaves the strategy scope it entered)."""
+        if self._steps is not None:
+            self._steps.close()
+        super().close()
+
     # --- state in words -----------------------------------------------------------------
     def _row_status(self, index: int) -> str:
         if index < len(self.checks):
