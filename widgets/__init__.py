@@ -11,22 +11,8 @@ plain-text `summary()` (also its repr) that is the same on every run, and
 from widgets.build_panel import BuildPanel
 from widgets.compile_panel import CompilePanel
 from widgets.event_log import EventLog
+from widgets.loss_panel import LossPanel
+from widgets.stepper_panel import StepperPanel
 from widgets.trace_panel import TracePanel
 
-__all__ = ["BuildPanel", "CompilePanel", "EventLog", "TracePanel"]
-
-# The loss and stepper panels are being written alongside these; export them once their files exist.
-try:
-    from widgets.loss_panel import LossPanel  # noqa: F401
-
-    __all__.append("LossPanel")
-except ModuleNotFoundError as e:
-    if e.name != "widgets.loss_panel":
-        raise
-try:
-    from widgets.stepper_panel import StepperPanel  # noqa: F401
-
-    __all__.append("StepperPanel")
-except ModuleNotFoundError as e:
-    if e.name != "widgets.stepper_panel":
-        raise
+__all__ = ["BuildPanel", "CompilePanel", "EventLog", "LossPanel", "StepperPanel", "TracePanel"]

@@ -313,7 +313,8 @@ class TracePanel(Panel):
 
     def graph_text(self) -> str:
         """The text shown under the selectors (the graph, schedule or kernels of the chosen function)."""
-        self._show_graph()
+        self._throttle.flush()
+        self._update_selector()
         return self.shown_text
 
 
@@ -325,12 +326,9 @@ def _kernels_text(concrete) -> str:
     if not getattr(concrete, "jit_compile", False):
         return "This graph was traced without jit_compile, so no kernels were generated: every op runs its numpy code."
     executable = concrete.executable
-    parts = []
     describe = getattr(executable, "describe", None)
     if callable(describe):
-        parts.append(describe())
-    for i, kernel in enumerate(getattr(executable, "kernels", None) or []):
-        source = getattr(kernel, "source", None)
-        if source:
-            parts.append(f"# kernel {i}\n{source}")
+        return describe()  # the fusion plan, each kernel's source, and the schedule that calls them
+    parts = [f"# kernel {i}\n{k.source}" for i, k in enumerate(getattr(executable, "kernels", None) or [])
+             if getattr(k, "source", None)]
     return "\n\n".join(parts) or "No generated kernel source is available for this graph."
