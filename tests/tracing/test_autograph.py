@@ -754,3 +754,70 @@ def test_nested_function_is_converted():
 def test_converted_function_is_cached():
     assert autograph.convert(collatz_steps) is autograph.convert(collatz_steps)
     assert autograph.convert(autograph.convert(collatz_steps)) is autograph.convert(collatz_steps)
+
+
+def test_structure_mismatch_names_the_variable():
+    def pair_or_single(x):
+        if ops.sum(x) > 0:
+            y = (x, x)
+        else:
+            y = x
+        return y
+
+    with pytest.raises(ValueError, match="'y' must have the same structure in both branches"):
+        function(pair_or_single)(f32([1.0]))
+
+
+def test_walrus_global_and_while_true():
+    def walrus_loop(n):
+        s = 0
+        for i in range(n):
+            if (k := i * 2) > 4:
+                s += k
+        return s
+
+    assert int(function(walrus_loop)(i32(5)).numpy()) == walrus_loop(5)
+
+    def doubling_steps(x):
+        n = 0
+        while True:
+            x = x * 2
+            n += 1
+            if x > 100:
+                break
+        return n
+
+    f = function(doubling_steps)
+    for v in [3, 200, 50]:
+        assert int(f(i32(v)).numpy()) == doubling_steps(v)
+
+
+_calls_seen = 0
+
+
+def count_positive_calls(x):
+    global _calls_seen
+    if ops.sum(x) > 0:
+        _calls_seen += 1
+        y = x
+    else:
+        y = -x
+    return y
+
+
+def test_global_assigned_in_a_branch():
+    before = _calls_seen
+    np.testing.assert_allclose(function(count_positive_calls)(f32([-1.0])).numpy(), [1.0])
+    assert _calls_seen == before + 1  # a Python side effect: it happened once, while tracing the true branch
+    assert "global _calls_seen" in autograph.to_code(count_positive_calls)
+
+
+def test_conversion_event_is_emitted():
+    def fresh(x):
+        if ops.sum(x) > 0:
+            return x
+        return -x
+
+    with K.hooks.record("autograph.*") as events:
+        autograph.convert(fresh)
+    assert [(e.name, e.payload["converted"]) for e in events] == [("autograph.convert", True)]

@@ -215,14 +215,14 @@ class Liveness:
             a = self.block(s.body, L, loop)
             b = self.block(s.orelse, L, loop)
             self.branches_in[id(s)] = frozenset(a | b)
-            return a | b | loaded(s.test)
+            return ((a | b) - assigned(s.test)) | loaded(s.test)  # a walrus in the test binds before the branches
         if isinstance(s, ast.While):
             exit_live = self.block(s.orelse, L, loop)
-            test = loaded(s.test)
-            head = test | exit_live
+            test, bound = loaded(s.test), assigned(s.test)
+            head = test | (exit_live - bound)
             while True:
                 body_in = self.block(s.body, head, (L, head))
-                new = test | exit_live | body_in
+                new = test | ((exit_live | body_in) - bound)
                 if new == head:
                     break
                 head = new

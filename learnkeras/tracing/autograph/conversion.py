@@ -177,6 +177,7 @@ def _convert_function(func):
     else:
         converter.function(node)
         node.returns = None
+    ast.fix_missing_locations(node)
     source = ast.unparse(node)
     compiled = copy.deepcopy(node)
     _strip_signature(compiled.args)

@@ -99,7 +99,8 @@ def lower_returns(fn_node, namer: Namer) -> None:
     if not _tail_ok(new):
         return
     retval = namer.new("retval_")
-    fn_node.body = _tail(new, retval) + [ast.Return(ast.Name(retval, ast.Load()))]
+    final = ast.copy_location(ast.Return(ast.Name(retval, ast.Load())), new[-1])
+    fn_node.body = _tail(new, retval, fn_node) + [final]
 
 
 def _walk_stmts(node):
@@ -161,10 +162,10 @@ def _tail_ok(block) -> bool:
     return isinstance(last, ast.Return) or not contains(last, ast.Return)
 
 
-def _tail(block, retval: str):
+def _tail(block, retval: str, origin):
     """Replace tail returns by `retval = value`; a path that falls off the end assigns None."""
     if not block:
-        return [_assign(retval, ast.Constant(None))]
+        return [ast.copy_location(_assign(retval, ast.Constant(None)), origin)]
     *head, last = block
     if isinstance(last, ast.Return):
         value = last.value if last.value is not None else ast.Constant(None)
@@ -172,12 +173,12 @@ def _tail(block, retval: str):
     if isinstance(last, ast.Raise):
         return block
     if isinstance(last, ast.If) and contains(last, ast.Return):
-        last.body, last.orelse = _tail(last.body, retval), _tail(last.orelse, retval)
+        last.body, last.orelse = _tail(last.body, retval, last), _tail(last.orelse, retval, last)
         return block
     if isinstance(last, (ast.With, ast.AsyncWith)) and contains(last, ast.Return):
-        last.body = _tail(last.body, retval)
+        last.body = _tail(last.body, retval, last)
         return block
-    return [*block, _assign(retval, ast.Constant(None))]
+    return [*block, ast.copy_location(_assign(retval, ast.Constant(None)), last)]
 
 
 # --- break / continue --------------------------------------------------------------------------
@@ -209,33 +210,32 @@ def _lower_stmt(s, namer: Namer) -> list:
         return [s]
     s.body = lower_jumps(s.body, namer)
     s.orelse = lower_jumps(s.orelse, namer)
-    s.ag__convert = not isinstance(s, ast.AsyncFor) and not contains(s.body, (ast.Return, *_GENERATOR))
+    s.ag__convert = not isinstance(s, ast.AsyncFor) and not contains(s.body, (ast.Return, *_GENERATOR)) and not (
+        isinstance(s, ast.While) and contains(s.test, ast.NamedExpr))  # the test becomes a function of its own
     s.ag__extra_test = None
     if not s.ag__convert:
         return [s]
     before, after = [], []
     if contains(s.body, ast.Continue, stop=LOOPS):
         flag = namer.new("continue_")
-        s.body = [_assign(flag, ast.Constant(False)), *_guard(s.body, ast.Continue, flag)]
+        s.body = [ast.copy_location(_assign(flag, ast.Constant(False)), s), *_guard(s.body, ast.Continue, flag)]
         if not any(isinstance(n, ast.Name) and n.id == flag and isinstance(n.ctx, ast.Load) for n in ast.walk(
                 ast.Module(s.body, []))):
             s.body = _drop_flag(s.body, flag)  # every skip was done by moving code into an `else`
     has_break = contains(s.body, ast.Break, stop=LOOPS)
     if has_break:
         flag = namer.new("break_")
-        before.append(_assign(flag, ast.Constant(False)))
+        before.append(ast.copy_location(_assign(flag, ast.Constant(False)), s))
         s.body = _guard(s.body, ast.Break, flag)
         if isinstance(s, ast.While):
             s.test = ast.BoolOp(ast.And(), [_not(flag), s.test])
         else:
             s.ag__extra_test = _not(flag)
         if s.orelse:
-            after.append(ast.If(_not(flag), s.orelse, []))
+            after.append(ast.copy_location(ast.If(_not(flag), s.orelse, []), s.orelse[0]))
     elif s.orelse:
         after.extend(s.orelse)
     s.orelse = []
-    for node in before + after:
-        ast.copy_location(node, s)
     return [*before, s, *after]
 
 

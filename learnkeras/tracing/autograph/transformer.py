@@ -104,11 +104,14 @@ def is_generator(node) -> bool:
     return isinstance(node, ast.AsyncFunctionDef) or A.contains(node.body, (ast.Yield, ast.YieldFrom))
 
 
-def _reason(nodes) -> str:
+def _reason(nodes, test=None) -> str:
+    """Why a statement stays Python (shown in the converted code and in the error if its condition is a tensor)."""
     if A.contains(nodes, ast.Return):
         return "it contains a `return` that cannot be moved to the end of the function (a return inside a loop)"
     if A.contains(nodes, (ast.Yield, ast.YieldFrom, ast.Await)):
         return "it contains `yield`/`await`"
+    if test is not None and A.contains(test, ast.NamedExpr):
+        return "its condition assigns a variable with `:=`"
     return "it contains a `break`/`continue` of a loop that stays a Python loop (because that loop contains a return)"
 
 
@@ -233,11 +236,11 @@ class Converter:
 
     def while_(self, s: ast.While, scope: _Scope):
         if not getattr(s, "ag__convert", False):
-            s.test = _call("python_cond", [self.test(s.test), ast.Constant(_reason(s.body))])
+            s.test = _call("python_cond", [self.test(s.test), ast.Constant(_reason(s.body, s.test))])
             s.body = self.block(s.body, scope.copy())
             s.orelse = self.block(s.orelse, scope.copy())
             return [s], set()
-        modified = (A.assigned(s.body) | A.assigned(s.test)) - self.declared
+        modified = A.assigned(s.body) - self.declared
         loop_vars = sorted(modified & self.live.head[id(s)])
         scope.need(loop_vars)
         test_name, body_name = self.namer.new("loop_test"), self.namer.new("loop_body")
@@ -313,6 +316,8 @@ class Converter:
 
     def test(self, e):
         """A condition: `and`/`or`/`not` become `ag__.and_`/`or_`/`not_` (tensor-aware, still lazy)."""
+        if A.contains(e, ast.NamedExpr):
+            return self.expr(e)  # `:=` must bind here, not inside the lambdas `and_`/`or_` would need
         if isinstance(e, ast.BoolOp):
             values = [self.test(v) for v in e.values]
             op = "and_" if isinstance(e.op, ast.And) else "or_"
@@ -339,6 +344,9 @@ class _Expressions(ast.NodeTransformer):
         self.converter = converter
 
     def visit_IfExp(self, node):
+        if A.contains([node.body, node.orelse], ast.NamedExpr):
+            self.generic_visit(node)  # `:=` in a branch must bind here: keep Python's conditional expression
+            return node
         test = self.converter.test(node.test)
         body, orelse = self.visit(node.body), self.visit(node.orelse)
         return ast.copy_location(_call("if_exp", [test, _lambda(body), _lambda(orelse)]), node)
