@@ -821,3 +821,32 @@ def test_conversion_event_is_emitted():
     with K.hooks.record("autograph.*") as events:
         autograph.convert(fresh)
     assert [(e.name, e.payload["converted"]) for e in events] == [("autograph.convert", True)]
+
+
+def test_enumerate_over_tensor_and_dataset():
+    def weighted(x):
+        s = 0.0
+        for i, row in enumerate(x, 1):
+            s += ops.cast(i, "float32") * ops.sum(row)
+        return s
+
+    f = function(weighted, input_signature=[K.TensorSpec((None, 2), "float32")])
+    x = np.arange(6, dtype="float32").reshape(3, 2)
+    np.testing.assert_allclose(f(x).numpy(), 1 * 1 + 2 * 5 + 3 * 9)
+    assert op_names(f).count("while") == 1
+
+    dataset = Dataset.from_tensor_slices(np.arange(10, dtype="float32")).batch(4)
+
+    def last_index_and_total(ds):
+        last = -1
+        total = 0.0
+        for i, batch in enumerate(ds):
+            last = i
+            total += ops.sum(batch)
+        return last, total
+
+    g = function(last_index_and_total)
+    last, total = g(dataset)
+    assert int(last.numpy()) == 2 and float(total.numpy()) == 45.0
+    assert "while" in op_names(g, dataset)
+    assert last_index_and_total([1.0, 2.0]) == (1, 3.0)  # a Python list: plain enumerate

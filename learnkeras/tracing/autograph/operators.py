@@ -39,6 +39,7 @@ __all__ = [
     "or_",
     "not_",
     "range_",
+    "enumerate_",
     "converted_call",
     "python_cond",
     "python_iter",
@@ -358,6 +359,23 @@ def range_(*args):
     return TensorRange(*args)
 
 
+class Enumerated:
+    """`enumerate(x, start)` of something a `for` may run as a graph loop (a tensor, a tensor range, a
+    Dataset while tracing): the loop carries the count as one more loop variable."""
+
+    __slots__ = ("iterable", "start")
+
+    def __init__(self, iterable, start):
+        self.iterable, self.start = iterable, start
+
+
+def enumerate_(iterable, start=0):
+    """`enumerate(...)`, kept lazy when the iterable needs a graph loop."""
+    if _is_symbolic(iterable) or isinstance(iterable, TensorRange) or (context.graphs and _is_dataset(iterable)):
+        return Enumerated(iterable, start)
+    return enumerate(iterable, start)
+
+
 def for_stmt(iterable, extra_test, body, state=(), names=(), lists=None):
     """`for target in iterable: body`, with `body(item, *state)` returning the new loop variables.
 
@@ -370,6 +388,14 @@ def for_stmt(iterable, extra_test, body, state=(), names=(), lists=None):
     `extra_test(*state)` (from a `break`) is checked before each iteration.
     """
     state, n = tuple(state), len(names)
+    if isinstance(iterable, Enumerated):
+        def counted_body(item, count, *st):
+            return (count + 1, *_as_tuple(body((count, item), *st), n))
+
+        counted_test = None if extra_test is None else (lambda count, *st: extra_test(*st))
+        out = for_stmt(iterable.iterable, counted_test, counted_body, (iterable.start, *state),
+                       ("the enumerate count", *names), lists)
+        return _result(tuple(out[1:]), n)
     if isinstance(iterable, TensorRange):
         return _result(_for_range(iterable, extra_test, body, state, names, lists), n)
     if _is_symbolic(iterable):

@@ -327,10 +327,13 @@ class Converter:
         return self.expr(e)
 
     def iterable(self, e):
-        """`range(...)` becomes `ag__.range_(...)`, which accepts tensors."""
-        if (isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "range" and not e.keywords
-                and "range" not in self.local_names and self.wrap_call.resolves_to_builtin("range")):
-            return ast.copy_location(_call("range_", [self.expr(a) for a in e.args]), e)
+        """`range(...)`/`enumerate(...)` become `ag__.range_(...)`/`ag__.enumerate_(...)`, which accept tensors
+        (and, for enumerate, Datasets)."""
+        if (isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id in ("range", "enumerate")
+                and e.func.id not in self.local_names and self.wrap_call.resolves_to_builtin(e.func.id)):
+            args = [self.expr(a) for a in e.args]
+            keywords = [ast.keyword(k.arg, self.expr(k.value)) for k in e.keywords]
+            return ast.copy_location(_call(e.func.id + "_", args, keywords), e)
         return self.expr(e)
 
     def should_wrap(self, func) -> bool:
