@@ -146,14 +146,20 @@ def _counts(values: np.ndarray, bins: int) -> np.ndarray | None:
     values = values[np.isfinite(values)]
     if values.size == 0 or values.min() == values.max():
         return None
+    bins = min(bins, max(4, int(np.sqrt(values.size))))  # few values, few bins: no comb of empty ones
     return np.histogram(values, bins=bins)[0]
+
+
+def _all_equal(values) -> str:
+    values = np.asarray(values).ravel()
+    return f"all = {fmt_number(values[0])}" if values.size else "empty"
 
 
 def sparkline(values, bins: int = 12) -> str:
     """A histogram of `values` as one line of block characters (text, so it fits a summary)."""
     counts = _counts(values, bins)
     if counts is None:
-        return "(all equal)"
+        return f"({_all_equal(values)})"
     top = counts.max()
     return "".join(" " if c == 0 else _BLOCKS[min(len(_BLOCKS) - 1, int(c / top * (len(_BLOCKS) - 1) + 0.5))]
                    for c in counts)
@@ -163,7 +169,7 @@ def svg_histogram(values, bins: int = 16, width: int = 130, height: int = 30, co
     """A small inline SVG histogram of `values` (cheap: no matplotlib, crisp on a projector)."""
     counts = _counts(values, bins)
     if counts is None:
-        return f'<span style="color:{MUTED}">all equal</span>'
+        return f'<span style="color:{MUTED}">{_all_equal(values)}</span>'
     top = counts.max()
     step = width / len(counts)
     bars = "".join(

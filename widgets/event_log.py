@@ -61,9 +61,14 @@ class LogEntry:
     id: int
     name: str
     depth: int
-    details: str
+    pairs: tuple[tuple[str, str], ...]
     seconds: float
     failed: bool = False
+
+    @property
+    def details(self) -> str:
+        """The payload as `key=value` text."""
+        return " ".join(f"{k}={v}" for k, v in self.pairs)
 
     def text(self) -> str:
         return f"{'  ' * self.depth}{self.name}" + (f"  {self.details}" if self.details else "")
@@ -120,12 +125,12 @@ class EventLog(Panel):
             while len(self._depth) > 4 * self.max_events:
                 self._depth.popitem(last=False)
         payload = event.payload
-        details = " ".join(f"{k}={format_value(v)}" for k, v in payload.items() if k != "phase")
+        pairs = tuple((k, format_value(v)) for k, v in payload.items() if k != "phase")
         name = f"{event.name} {payload['phase']}" if "phase" in payload else event.name
         if len(self.entries) == self.max_events:
             self.dropped += 1
         failed = payload.get("status") == "failed" or "error" in payload
-        self.entries.append(LogEntry(event.id, name, depth, details, event.time - self._origin, failed))
+        self.entries.append(LogEntry(event.id, name, depth, pairs, event.time - self._origin, failed))
         self.request_draw()
 
     def clear(self) -> None:
@@ -173,10 +178,11 @@ class EventLog(Panel):
         for e in visible:
             family = e.name.split(".", 1)[0]
             colour = "#cf222e" if e.failed else _FAMILY_COLOURS.get(family, "#24292f")
+            pairs = " ".join(f'<span style="color:{MUTED}">{esc(k)}=</span>{esc(v)}' for k, v in e.pairs)
             rows.append(
-                f'<div style="white-space:pre; {MONO}"><span style="color:{MUTED}">{e.seconds * 1000:9.1f} ms</span>'
-                f'  {"    " * e.depth}<span style="color:{colour}; font-weight:600">{esc(e.name)}</span>'
-                f'  <span style="color:#24292f">{esc(e.details)}</span></div>'
+                f'<div title="{esc(e.details)}" style="white-space:pre; {MONO}">'
+                f'<span style="color:{MUTED}">{e.seconds * 1000:9.1f} ms</span>'
+                f'  {"    " * e.depth}<span style="color:{colour}; font-weight:600">{esc(e.name)}</span>  {pairs}</div>'
             )
         # column-reverse keeps the scroll position at the newest event, with no JavaScript.
         self.body.value = (

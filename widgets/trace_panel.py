@@ -276,7 +276,9 @@ class TracePanel(Panel):
                 _count(stats.eager, "#9a6700"), _count(stats.symbolic, "#0969da"),
                 _count(stats.trace, "#1a7f37") + (f' <span style="color:{MUTED}">({split})</span>' if split else ""),
             ])
-        title = f'<div style="{FONT}; font-weight:600; margin-top:8px">How many times call() ran in Python</div>'
+        title = (f'<div style="{FONT}; margin-top:8px"><b>How many times call() ran in Python</b> '
+                 f'<span style="color:{MUTED}">symbolic: to build; trace: to record a graph; eager: on real data'
+                 "</span></div>")
         self.layers_html.value = title + (
             html_table(["layer", "eager", "symbolic", "trace"], rows, align=["l", "r", "r", "l"]) if rows
             else f'<div style="{FONT}; color:{MUTED}">No call() has run yet.</div>')
