@@ -25,7 +25,21 @@ unroll), a tensor condition becomes one `cond`/`while` node.
 ...         return x
 ...     else:
 ...         return x // 2
->>> print(autograph.to_code(halve_if_negative))  # doctest: +SKIP
+>>> print(autograph.to_code(halve_if_negative))
+def halve_if_negative(x):
+<BLANKLINE>
+    def if_body():
+        retval_ = x
+        return retval_
+<BLANKLINE>
+    def else_body():
+        retval_ = x // 2
+        return retval_
+    retval_ = ag__.if_stmt(ops.mean(x) > 0, if_body, else_body, (), ('retval_',))
+    return retval_
+>>> f = keras.tracing.function(halve_if_negative)
+>>> f(keras.ops.convert_to_tensor([-2, -4])).numpy()
+array([-1, -2], dtype=int32)
 
 Public API: `convert(fn)`, `to_code(fn)`, `do_not_convert`.
 """

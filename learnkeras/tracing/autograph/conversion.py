@@ -39,12 +39,16 @@ _FACTORY = "ag__factory"
 _UNCONVERTED = object()
 _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-# Code from these packages is never converted: it does not branch on tensors in Python.
-_LIBRARIES = {"learnkeras", "numpy", "numba", "builtins", "functools", "abc", "typing", "scipy", "sklearn",
-              "IPython", "ipykernel", "ipywidgets", "matplotlib", "pytest", "_pytest", "hypothesis"}
+# Code in these directories is never converted: learnkeras itself, the standard library and installed
+# packages do not branch on tensors in Python. (Judged by file, not module name: a doctest or a notebook
+# may run code under any module name.)
 _LIBRARY_DIRS = tuple(
     os.path.normcase(os.path.abspath(p)) + os.sep
-    for p in {sysconfig.get_paths().get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")} if p
+    for p in {
+        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),  # learnkeras/
+        *(sysconfig.get_paths().get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")),
+    }
+    if p
 )
 
 
@@ -69,10 +73,12 @@ def is_user_function(f) -> bool:
         return False
     if hasattr(func, "__wrapped__"):  # a decorator's wrapper: its source is the wrapper's, not the function's
         return False
-    if (func.__module__ or "").split(".")[0] in _LIBRARIES:
-        return False
+    return not _library_code(func)
+
+
+def _library_code(func) -> bool:
     filename = os.path.normcase(os.path.abspath(func.__code__.co_filename))
-    return not filename.startswith(_LIBRARY_DIRS)
+    return filename.startswith(_LIBRARY_DIRS)
 
 
 def conversion_target(f):
@@ -243,12 +249,12 @@ def convert(fn):
         inner = convert(fn.__func__)
         return fn if inner is fn.__func__ else types.MethodType(inner, fn.__self__)
     if isinstance(fn, types.FunctionType):
-        if (fn.__module__ or "").split(".")[0] in _LIBRARIES or hasattr(fn, "__wrapped__"):
+        if _library_code(fn) or hasattr(fn, "__wrapped__"):
             return fn
         return _converted(fn, warn=True)
-    if (type(fn).__module__ or "").split(".")[0] in _LIBRARIES - {"builtins"}:
-        return fn  # a learnkeras Function, a layer, a numpy ufunc: they handle themselves
     call = inspect.getattr_static(type(fn), "__call__", None)
+    if isinstance(call, types.FunctionType) and _library_code(call):
+        return fn  # a learnkeras Function or layer: they handle themselves
     if isinstance(call, types.FunctionType):
         inner = convert(call)
         return fn if inner is call else types.MethodType(inner, fn)

@@ -81,7 +81,8 @@ iterator_get_next = Op(
 
 def for_dataset(dataset, extra_test, body, state, names, lists):
     """Run `for element in dataset: state = body(element, *state)` as one graph `while` node."""
-    from learnkeras.tracing.autograph.operators import _as_tuple, _graph_loop, _with_extra_test
+    from learnkeras.tracing.autograph.loops import _graph_loop, _with_extra_test
+    from learnkeras.tracing.autograph.values import as_tuple
 
     spec = dataset.element_spec
     specs = tuple((tuple(s.shape), s.dtype) for s in nest.flatten(spec))
@@ -95,7 +96,7 @@ def for_dataset(dataset, extra_test, body, state, names, lists):
 
     def step_body(extra, st):
         item = nest.pack_sequence_as(spec, list(extra[1:])) if nest.is_nested(spec) else extra[1]
-        new_state = _as_tuple(body(item, *st), n)
+        new_state = as_tuple(body(item, *st), n)
         has_next, *next_element = iterator_get_next(handle, resource=resource, specs=specs)
         return (has_next, *next_element), new_state
 
