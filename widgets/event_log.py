@@ -4,7 +4,8 @@ Events that happen inside a span (a layer's build, for example) are indented
 under it, using each event's `parent` id. The log keeps the last `max_events`
 events (500 by default), so it never grows without limit during a long `fit`;
 the filter (shell globs, like `hooks.subscribe`: `"compile.*"`, or several:
-`"layer.* weight.*"`) chooses which of the kept events are shown.
+`"layer.* weight.*"`; a plain word such as `"comp"` matches as a prefix, so the
+view narrows while you type) chooses which of the kept events are shown.
 
 >>> log = EventLog("compile.*")     # doctest: +SKIP
 >>> model.compile(optimizer="sgd", loss="mse")
@@ -96,7 +97,7 @@ class EventLog(Panel):
         self._depth: OrderedDict[int, int] = OrderedDict()  # span-begin event id -> depth
 
         self.pattern_box = W.Text(value=pattern, description="filter", placeholder="compile.*  layer.*",
-                                  continuous_update=False, layout=W.Layout(width="320px"))
+                                  continuous_update=True, layout=W.Layout(width="320px"))
         self.clear_button = W.Button(description="Clear", icon="trash", tooltip="Forget every event kept so far")
         self.count_line = W.HTML()
         self.body = W.HTML()
@@ -143,8 +144,9 @@ class EventLog(Panel):
     # --- filtering ------------------------------------------------------------------------------
     @property
     def patterns(self) -> list[str]:
-        """The filter's globs (an empty filter shows everything)."""
-        return [p for p in self.pattern_box.value.replace(",", " ").split() if p] or ["*"]
+        """The filter's globs (an empty filter shows everything; a word without `*?[` matches as a prefix)."""
+        words = self.pattern_box.value.replace(",", " ").split()
+        return [w if any(c in w for c in "*?[") else w + "*" for w in words] or ["*"]
 
     def visible(self) -> list[LogEntry]:
         """The kept events the filter lets through, oldest first."""
@@ -163,7 +165,8 @@ class EventLog(Panel):
 
     def summary(self) -> str:
         visible = self.visible()
-        lines = [f"EventLog: filter {' '.join(self.patterns)!r}, {self._counts_text(len(visible))}"]
+        typed = " ".join(self.pattern_box.value.replace(",", " ").split()) or "*"
+        lines = [f"EventLog: filter {typed!r}, {self._counts_text(len(visible))}"]
         lines.extend(entry.text() for entry in visible)
         lines.extend(f"panel error: {e}" for e in self.errors)
         return "\n".join(lines)

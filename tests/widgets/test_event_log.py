@@ -49,6 +49,8 @@ def test_it_logs_compile_and_build_as_a_tree_and_filters_them():
     html = log.body.value
     assert "weight.create" in html and "compile.check" not in html and " ms" in html
 
+    log.pattern_box.value = "comp"  # a plain word is a prefix: the view narrows while typing
+    assert names(log) == ["compile.begin"] + ["compile.check"] * 9 + ["compile.end"]
     log.pattern_box.value = ""  # an empty filter shows everything
     assert len(log.visible()) == len(heard)
     log.close()
