@@ -19,7 +19,21 @@ See it for yourself:
 >>> import numpy as np, learnkeras as keras
 >>> f = keras.function(lambda x: keras.ops.relu(x * 2.0 + 1.0), jit_compile=True, autograph=False)
 >>> exe = f.get_concrete_function(np.ones((4, 3), "float32")).executable
->>> print(exe.kernels[0].source)  # doctest: +SKIP
+>>> print(exe.source)
+def run(a0):
+    t2, = fused_0(a0)  # %0 multiply, %1 add, %2 relu
+    return (t2, )
+>>> print(exe.kernels[0].source)
+def fused_kernel(n, x0):
+    out0 = np.empty(n, np.float32)
+    for i in range(n):
+        a0 = x0[i]
+        v0 = a0 * np.float32(2.0)                 # multiply
+        v1 = v0 + np.float32(1.0)                 # add
+        v2 = np.maximum(v1, np.float32(0))        # relu
+        out0[i] = v2
+    return (out0,)
+<BLANKLINE>
 >>> print(exe.describe())  # doctest: +SKIP
 """
 
@@ -165,7 +179,7 @@ class FusedGroup:
         else:
             where = " from the disk cache" if kernel.from_disk_cache else ""
             state = f"compiled{where} in {kernel.compile_seconds:.2f} s"
-        written = sum(kind == "out" for kind, _ in self._returns)
+        written = len({k for kind, k in self._returns if kind == "out"})
         return (f"{self.name}: {len(self.nodes)} nodes on shape {shape}: {ops}\n"
                 f"  reads {len(self.arrays)} array(s) and {len(self.scalars)} scalar(s), writes {written} "
                 f"array(s); kernel {kernel.key}, {state}")

@@ -195,8 +195,8 @@ def scalar_expression(op, attrs: dict, args: list, in_dtypes: list[str | None], 
     fast = compute is not None and all(d == compute for d in strong)
     expr = _Scalarize(args, compute, fast).visit(tree)
     if out_dtype in _FLOATS:
-        values = strong[1:] if op.name == "where" else strong  # where's condition is bool
-        exact = all(d == out_dtype for d in values) and op.name not in _WIDENING_OPS
+        values = [d for j, d in enumerate(in_dtypes) if d is not None and not (op.name == "where" and j == 0)]
+        exact = all(d == out_dtype for d in values) and op.name not in _WIDENING_OPS  # (where's condition: bool)
         if not exact:
             expr = _call(_np(out_dtype), expr)
     elif out_dtype == "bool":
