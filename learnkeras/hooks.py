@@ -117,6 +117,7 @@ def emit(name: str, /, **payload: Any) -> Event | None:
 def span(name: str, /, **payload: Any) -> Iterator[Event | None]:
     """Emit `<name>` with `phase="begin"`, nest later events under it, then emit `phase="end"`.
 
+    If the block raises, the end event carries `error` ("TypeName: message").
     When nobody listens this is a plain no-op context.
     """
     if not enabled:
@@ -126,9 +127,12 @@ def span(name: str, /, **payload: Any) -> Iterator[Event | None]:
     _open_spans.append(begin.id)
     try:
         yield begin
-    finally:
+    except BaseException as exc:
         _open_spans.pop()
-        emit(name, phase="end", **payload)
+        emit(name, phase="end", error=f"{type(exc).__name__}: {exc}", **payload)
+        raise
+    _open_spans.pop()
+    emit(name, phase="end", **payload)
 
 
 @contextmanager

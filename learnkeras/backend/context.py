@@ -44,14 +44,17 @@ def eager_scope() -> Iterator[None]:
     Variable creation runs here, so an initializer runs once, for real, even
     when the variable is created while a function is being traced.
     """
-    saved_graphs, saved_tapes = graphs[:], tapes[:]
+    global symbolic_depth
+    saved_graphs, saved_tapes, saved_depth = graphs[:], tapes[:], symbolic_depth
     graphs.clear()
     tapes.clear()
+    symbolic_depth = 0
     try:
         yield
     finally:
         graphs[:] = saved_graphs
         tapes[:] = saved_tapes
+        symbolic_depth = saved_depth
 
 
 @contextmanager

@@ -114,6 +114,10 @@ class Op:
             trace = context.graphs[-1]
             if self.stateful or any(getattr(x, "_is_variable", False) for x in inputs):
                 graph = trace
+        if graph is None and self.stateful and context.symbolic_depth:
+            # Inside a symbolic call (building a functional model, a symbolic build) side effects
+            # only get their shapes worked out, as Keras 3 runs such calls in a scratch graph.
+            graph = FUNCTIONAL
         if (graph is not None or context.tapes) and not self.takes_variable:
             # A variable input is read first, through the read_variable op, so every tape
             # (an outer one too, for second derivatives) links this op's input to the variable.

@@ -177,8 +177,8 @@ class Layer:
     def _maybe_build(self, inputs, args, kwargs) -> None:
         input_shape = nest.map_structure(lambda x: tuple(x.shape) if isinstance(x, TensorOperators) else None, inputs)
         own_build = not getattr(type(self).build, "_is_default", False)
-        snapshot = dict(self.__dict__)
-        created = len(self._weights)
+        # What to put back if the build fails: this layer's and every sublayer's state.
+        snapshots = [(layer, dict(layer.__dict__), len(layer._weights)) for layer in self._flatten_layers()]
         try:
             with hooks.span("layer.build", layer=self.name, class_name=type(self).__name__, input_shape=input_shape):
                 if own_build:
@@ -194,10 +194,11 @@ class Layer:
                         self.call(*symbolic, **{k: v for k, v in kwargs.items() if k != "training"})
             self.built = True
         except Exception:
-            # Leave the layer as it was: no half-created weights, no new attributes.
-            del self._weights[created:]
-            self.__dict__.clear()
-            self.__dict__.update(snapshot)
+            # Leave the layer and its sublayers as they were: no half-created weights, nothing built.
+            for layer, snapshot, created in snapshots:
+                del layer._weights[created:]
+                layer.__dict__.clear()
+                layer.__dict__.update(snapshot)
             raise
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)

@@ -110,6 +110,12 @@ class Function:
         self._converted = None
         functools.update_wrapper(self, python_function)
 
+    @property
+    def owner(self) -> str | None:
+        """The name of the object a method belongs to (a model's `train_function` says which model)."""
+        target = getattr(self.python_function, "__self__", None)
+        return getattr(target, "name", None) if target is not None else None
+
     # --- methods: one cache per instance ---------------------------------------------------
     def __get__(self, instance, owner=None):
         if instance is None:
@@ -140,7 +146,7 @@ class Function:
             return self._body()(*args, **kwargs)
         concrete, leaves, traced = self._lookup_or_trace(args, kwargs)
         if hooks.enabled:
-            hooks.emit("function.call", function=self.name, traced=traced)
+            hooks.emit("function.call", function=self.name, owner=self.owner, traced=traced)
         self._note_call(traced)
         return concrete._call_leaves(leaves)
 
@@ -155,8 +161,9 @@ class Function:
                     f"{self.name} was given {len(flat)} tensor argument(s) but its input_signature has "
                     f"{len(specs)}: {specs}."
                 )
-            leaves = []
+            leaves, converted = [], []
             for x, spec in zip(flat, specs):
+                # Arrays and numbers are read in the signature's dtype (as tf.function converts them).
                 x = x if isinstance(x, (Tensor, SymbolicTensor)) else Tensor(np.asarray(x, dtype=spec.dtype))
                 if not spec.is_compatible_with(x):
                     raise ValueError(
@@ -164,7 +171,8 @@ class Function:
                         f"{spec}. Pass a tensor of that shape and dtype, or change the input_signature."
                     )
                 leaves.append(_Leaf("tensor", ("tensor", spec.shape, spec.dtype), spec))
-            return (args, kwargs), flat, leaves
+                converted.append(x)
+            return (args, kwargs), converted, leaves
         structure = (args, kwargs)
         flat = nest.flatten(structure)
         return structure, flat, [_leaf(x) for x in flat]
@@ -211,8 +219,8 @@ class Function:
         signature = _signature_text(leaves, specs)
         if hooks.enabled:
             hooks.emit(
-                "function.trace", function=self.name, signature=signature, trace_count=self._trace_count,
-                reason=reason,
+                "function.trace", function=self.name, owner=self.owner, signature=signature,
+                trace_count=self._trace_count, reason=reason,
             )
         concrete = ConcreteFunction.trace(
             self._body(),

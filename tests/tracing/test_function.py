@@ -77,9 +77,6 @@ def test_an_input_signature_with_none_dimensions_traces_once():
         traced(lambda x: x, input_signature=[(None, 2)])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "function.py _signature checks a converted copy of an array argument against the input_signature but returns "
-    "the original `flat`, so a float64/int64 array runs through the float32 graph and the result is float64/int64"))
 def test_an_input_signature_reads_arrays_in_its_dtype():
     double = traced(lambda x: x * 2, input_signature=[TensorSpec((None, 2), "float32")])
     assert double(np.ones((1, 2), dtype="float64")).dtype == "float32"

@@ -2,6 +2,7 @@
 
 from learnkeras.backend import tensor as _tensor
 from learnkeras.backend.ops import linalg, math, reduction, shape, state
+from learnkeras.backend.ops.creation import arange, eye, full, linspace, ones, zeros
 from learnkeras.backend.ops.linalg import dot, matmul
 from learnkeras.backend.ops.math import (
     abs, add, ceil, clip, cos, divide, equal, exp, expm1, floor, floor_divide, greater, greater_equal,
@@ -27,6 +28,6 @@ from learnkeras.backend.ops.nn import (
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
-    "linalg", "math", "reduction", "shape", "state", "nn", "random", "fused"}]
+    "linalg", "math", "reduction", "shape", "state", "nn", "random", "fused", "creation"}]
 
 _tensor.OPS = __import__(__name__, fromlist=["*"])
