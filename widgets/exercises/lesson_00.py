@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from learnkeras.datasets import digits
 from widgets.exercises import Exercise, Verdict
 
 __all__ = ["HIDDEN_UNITS", "TARGET_ACCURACY", "test_digits", "check_digits_classifier"]
@@ -19,8 +20,6 @@ TARGET_ACCURACY = 0.95
 
 def test_digits() -> tuple[np.ndarray, np.ndarray]:
     """The digits test set as the lesson prepares it: `x` float32 of shape (360, 64) in [0, 1], `y` labels 0..9."""
-    from learnkeras.datasets import digits
-
     _, (x_test, y_test) = digits.load_data()
     return x_test.reshape((len(x_test), 64)).astype("float32") / 16.0, y_test
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+import learnkeras as keras
+from learnkeras import initializers
 from widgets.exercises import Exercise, Verdict
 
 __all__ = ["BUILD_ORDER", "check_initializer"]
@@ -26,8 +28,6 @@ BUILD_ORDER = (
 
 def _build_with(initializer):
     """Build Dense(5) -> Dense(3) on 4 input features with `initializer` everywhere; return (model, calls)."""
-    import learnkeras as keras
-
     model = keras.Sequential(
         [keras.layers.Dense(5, kernel_initializer=initializer, bias_initializer=initializer, name="first"),
          keras.layers.Dense(3, kernel_initializer=initializer, bias_initializer=initializer, name="second")],
@@ -40,8 +40,6 @@ def _build_with(initializer):
 
 def check_initializer(initializer, limit: float) -> Verdict:
     """Check a `SmallUniform(limit)`-style initializer: shapes in build order, values in [-limit, limit], config."""
-    from learnkeras import initializers
-
     ex = Exercise()
     if not ex.require(isinstance(initializer, initializers.Initializer),
                       f"expected an instance of your Initializer subclass, received {type(initializer).__name__}",

@@ -13,6 +13,9 @@ fix moves the failure to a later step, until all nine pass.
 
 from __future__ import annotations
 
+from learnkeras import losses, optimizers
+from learnkeras.layers.layer import to_snake_case
+from learnkeras.trainers.compile import STEPS
 from widgets.exercises import Exercise, Verdict
 
 __all__ = ["STEP_HINTS", "check_compile_fix"]
@@ -40,9 +43,6 @@ _LEARNING_RATE = 0.001
 
 def _loss_name(loss) -> str:
     """The snake_case name of what `loss` resolves to (a function's name, or a Loss class's name)."""
-    from learnkeras import losses
-    from learnkeras.layers.layer import to_snake_case
-
     resolved = losses.get(loss)
     name = getattr(resolved, "__name__", None) or type(resolved).__name__
     return to_snake_case(name)
@@ -56,9 +56,6 @@ def _names_accuracy(metric) -> bool:
 
 def check_compile_fix(model, **compile_kwargs) -> Verdict:
     """Run `model.compile_steps(**compile_kwargs)`: report the first failing step, then check the exercise's goal."""
-    from learnkeras import optimizers
-    from learnkeras.trainers.compile import STEPS
-
     ex = Exercise()
     passed = 0
     try:
