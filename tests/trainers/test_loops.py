@@ -144,7 +144,7 @@ def test_an_interrupt_raised_by_a_layer_during_a_batch_undoes_that_batch():
     # run_eagerly, so the layer's Python runs in every batch: interrupt the 6th batch (batch 1 of epoch 1).
     counter = CountAndInterrupt()
     model = make_model(run_eagerly=True, extra_layer=counter)
-    start = float(counter.count.numpy())  # what building the model left (see test_layer's symbolic-call xfail)
+    start = float(counter.count.numpy())  # 0: building the model (a symbolic call) changes no variable
     counter.at = start + 6
     with pytest.raises(KeyboardInterrupt):
         model.fit(X, Y, **fit_kwargs())
