@@ -304,6 +304,7 @@ class Trainer:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One training step on one batch; returns the loss (and metrics) as `evaluate` does."""
         self._assert_compiled("training it (train_on_batch)")
+        self.reset_metrics()  # the logs describe this batch alone, as in Keras 3 (and as test_on_batch does)
         iterator = EpochIterator(x, y, sample_weight, batch_size=None, class_weight=class_weight)
         self._symbolic_build(iterator)
         data = (iterator.x, iterator.y, iterator.sample_weight)

@@ -266,6 +266,17 @@ def test_train_on_batch_takes_one_sgd_step_on_the_cross_entropy_gradient():
     assert int(model.optimizer.iterations.numpy()) == 1
 
 
+def test_each_batch_method_reports_its_batch_alone():
+    # Keras 3: train_on_batch and test_on_batch reset the metrics first, so nothing carries over between calls.
+    model = softmax_classifier()
+    model.train_on_batch(X, Y)
+    before = model.test_on_batch(X[:10], Y[:10])  # the loss and accuracy of the current weights on this batch
+    assert model.train_on_batch(X[:10], Y[:10]) == pytest.approx(before, rel=1e-6)
+    after = model.test_on_batch(X[10:], Y[10:])
+    assert model.test_on_batch(X[10:], Y[10:]) == pytest.approx(after, rel=1e-6)
+    assert model.evaluate(X[10:], Y[10:], verbose=0) == pytest.approx(after, rel=1e-6)
+
+
 # --- fit's options ----------------------------------------------------------------------------------------------
 def test_validation_split_validates_on_the_last_part_before_shuffling():
     # Each model is made (and the seed set) just before its fit: shuffling draws from the seeded generator.
