@@ -121,6 +121,8 @@ class Trainer:
         return {m.name: m.result() for m in self.metrics}
 
     def _output_names(self, y_pred) -> list[str]:
+        if isinstance(y_pred, dict):  # dict outputs are named by their keys, as in Keras 3 (in flatten's order)
+            return [str(k) for k in sorted(y_pred)]
         names = getattr(self, "output_names", None)
         n = len(nest.flatten(y_pred))
         if names and len(names) == n:

@@ -367,6 +367,21 @@ def test_dict_inputs_and_targets_by_name_in_a_functional_model():
     assert logs == pytest.approx(model.evaluate(inputs, [y_main, y_aux], verbose=0, return_dict=True))
 
 
+def test_dict_outputs_are_named_by_their_keys():
+    # As Keras 3.15: losses, targets and logs use the keys of the output dict, not the layer names.
+    inputs = keras.Input(shape=(3,))
+    model = keras.Model(inputs, {"b_out": layers.Dense(1, name="zz")(inputs), "a_out": layers.Dense(2, name="yy")(inputs)})
+    model.compile(optimizer="sgd", loss={"b_out": "mse", "a_out": "mae"})
+    y_b, y_a = X[:, :1], X[:, 1:]
+    history = model.fit(X, {"b_out": y_b, "a_out": y_a}, verbose=0)
+    assert sorted(history.history) == ["a_out_loss", "b_out_loss", "loss"]
+    predictions = model.predict(X, verbose=0)
+    assert predictions["b_out"].shape == (20, 1) and predictions["a_out"].shape == (20, 2)
+    logs = model.evaluate(X, {"b_out": y_b, "a_out": y_a}, verbose=0, return_dict=True)
+    assert logs["b_out_loss"] == pytest.approx(np.mean((predictions["b_out"] - y_b) ** 2), rel=1e-5)
+    assert logs["a_out_loss"] == pytest.approx(np.mean(np.abs(predictions["a_out"] - y_a)), rel=1e-5)
+
+
 def test_stop_training_from_a_callback_ends_after_that_batch():
     class StopAt(Callback):
         def on_train_batch_end(self, batch, logs=None):
