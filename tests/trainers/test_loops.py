@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -22,13 +24,15 @@ Y = (X @ RNG.normal(size=(5, 1))).astype("float32")
 BATCHES_PER_EPOCH = 4  # 32 samples in batches of 8
 
 
-def make_model(run_eagerly=False, kernel_constraint=None, extra_layer=None, seed=3):
+def make_model(run_eagerly=False, kernel_constraint=None, extra_layer=None, seed=3, jit_compile="auto"):
     keras.utils.set_random_seed(seed)
     stack = [keras.Input(shape=(5,)), layers.Dense(4, activation="relu", kernel_constraint=kernel_constraint)]
     if extra_layer is not None:
         stack.append(extra_layer)
     model = keras.Sequential(stack + [layers.Dense(1)])
-    model.compile(optimizer="adam", loss="mse", metrics=["mae"], run_eagerly=run_eagerly)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # jit_compile=True is turned off, with a warning, under NUMBA_DISABLE_JIT
+        model.compile(optimizer="adam", loss="mse", metrics=["mae"], run_eagerly=run_eagerly, jit_compile=jit_compile)
     return model
 
 
@@ -177,8 +181,9 @@ def test_an_interrupt_in_the_middle_of_the_update_leaves_weights_and_optimizer_a
     assert_same_state(model, reference_after(at - 1, run_eagerly=True))
 
 
-def test_an_interrupt_while_a_traced_step_runs_is_undone_too():
-    model = make_model()
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_an_interrupt_while_a_traced_step_runs_is_undone_too(jit_compile):
+    model = make_model(jit_compile=jit_compile)
 
     def interrupt(event):
         if int(np.asarray(event["iteration"])) == 6:  # emitted inside the graph, after the update
@@ -187,7 +192,7 @@ def test_an_interrupt_while_a_traced_step_runs_is_undone_too():
     with hooks.subscribe("optimizer.apply", interrupt), pytest.raises(KeyboardInterrupt):
         model.fit(X, Y, **fit_kwargs())
     assert int(model.optimizer.iterations.numpy()) == 5
-    assert_same_state(model, reference_after(5))
+    assert_same_state(model, reference_after(5, jit_compile=jit_compile))
 
 
 def test_an_interrupted_fit_can_be_resumed():
