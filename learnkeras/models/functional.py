@@ -146,24 +146,26 @@ class Functional(Model):
         """Keras' functional config: each layer with its inbound nodes, plus the input and output layers."""
         from learnkeras.saving.object_registration import serialize_keras_object
 
+        in_model = {id(node) for node in self._nodes}
+        names = _config_names(self.operations)
         layers = []
         for op in self.operations:
             if isinstance(op, OpOperation):
-                entry = {"class_name": "__operation__", "config": {"op": op.op.name, "attrs": _jsonable(op.attrs)},
-                         "name": op.name}
+                entry = {"class_name": "__operation__", "config": {"op": op.op.name, "attrs": _jsonable(op.attrs)}}
             else:
                 entry = serialize_keras_object(op)
-                entry["name"] = op.name
+            entry["name"] = names[id(op)]
             entry["inbound_nodes"] = [
-                _node_config(node) for node in op._inbound_nodes if node in self._nodes and node.input_tensors
+                _node_config(node, in_model, names)
+                for node in op._inbound_nodes if id(node) in in_model and node.input_tensors
             ]
             layers.append(entry)
         return {
             "name": self.name,
             "trainable": self.trainable,
             "layers": layers,
-            "input_layers": nest.map_structure(_tensor_ref, self._inputs_struct),
-            "output_layers": nest.map_structure(_tensor_ref, self._outputs_struct),
+            "input_layers": nest.map_structure(lambda t: _tensor_ref(t, in_model, names), self._inputs_struct),
+            "output_layers": nest.map_structure(lambda t: _tensor_ref(t, in_model, names), self._outputs_struct),
         }
 
     @classmethod
@@ -193,13 +195,12 @@ class Functional(Model):
         while pending and progress:
             progress = False
             for item in list(pending):
-                name, _, node = item
+                name, node_index, node = item
                 refs = nest.flatten(node["args"])
                 if all(tuple(r[:2]) in tensors for r in refs if _is_ref(r)):
                     args = _resolve_refs(node["args"], tensors)
                     outputs = created[name](*args, **node.get("kwargs", {}))
-                    index = sum(1 for k in tensors if k[0] == name)
-                    tensors[(name, index)] = nest.flatten(outputs)
+                    tensors[(name, node_index)] = nest.flatten(outputs)
                     pending.remove(item)
                     progress = True
         if pending:
@@ -279,14 +280,37 @@ def _operations_by_depth(outputs, nodes) -> list:
     return [operations[key] for key in order]
 
 
-def _tensor_ref(t: KerasTensor):
+def _config_names(operations) -> dict[int, str]:
+    """A distinct name per operation: layers keep theirs, ops (`x + y`) get `add`, `add_1`, ... as Keras names them."""
+    taken = {op.name for op in operations if isinstance(op, Layer)}
+    names = {}
+    for op in operations:
+        if isinstance(op, Layer):
+            names[id(op)] = op.name
+            continue
+        name, i = op.name, 0
+        while name in taken:
+            i += 1
+            name = f"{op.name}_{i}"
+        taken.add(name)
+        names[id(op)] = name
+    return names
+
+
+def _tensor_ref(t: KerasTensor, in_model, names) -> list:
+    """`[layer name, node index, tensor index]`, the node counted among the layer's nodes in this model.
+
+    Keras numbers nodes per model too: a layer first called in another model
+    has node 0 here, which is the index `from_config` gives it.
+    """
     op = t.node.operation
-    return [op.name, op._inbound_nodes.index(t.node), t.index]
+    own = [node for node in op._inbound_nodes if id(node) in in_model]
+    return [names[id(op)], own.index(t.node), t.index]
 
 
-def _node_config(node) -> dict:
+def _node_config(node, in_model, names) -> dict:
     def ref(x):
-        return _tensor_ref(x) if isinstance(x, KerasTensor) else x
+        return _tensor_ref(x, in_model, names) if isinstance(x, KerasTensor) else x
 
     args = nest.map_structure(ref, list(node.call_args))
     kwargs = {k: v for k, v in node.call_kwargs.items() if not isinstance(v, KerasTensor) and k != "training"}

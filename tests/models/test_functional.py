@@ -212,3 +212,28 @@ def test_layers_and_weights_follow_keras_order():
         "dense/kernel", "dense/bias", "main/kernel", "main/bias", "aux/kernel", "aux/bias",
     ]
     assert model.get_layer(index=2).name == "dense"
+
+
+def test_a_layer_first_called_in_another_model_round_trips_with_model_relative_node_indices():
+    dense = layers.Dense(3)
+    first_input = keras.Input(shape=(2,))
+    keras.Model(first_input, dense(first_input))  # dense's node 0 belongs to this model
+    second_input = keras.Input(shape=(2,))
+    model = keras.Model(second_input, layers.Dense(1)(dense(second_input)))
+    config = model.get_config()
+    assert config["layers"][2]["inbound_nodes"] == [{"args": [["dense", 0, 0]], "kwargs": {}}]  # as Keras numbers it
+    clone = keras.Model.from_config(json.loads(json.dumps(config)))
+    clone.set_weights(model.get_weights())
+    x = np.arange(4, dtype="float32").reshape(2, 2)
+    np.testing.assert_allclose(clone(x).numpy(), model(x).numpy(), rtol=1e-6)
+
+
+def test_ops_in_the_graph_get_distinct_names_in_the_config():
+    a, b, c = keras.Input(shape=(2,)), keras.Input(shape=(2,)), keras.Input(shape=(2,))
+    model = keras.Model([a, b, c], (layers.Add()([a, b]) + c) + a)  # an Add layer named "add", two add ops
+    config = model.get_config()
+    assert [e["name"] for e in config["layers"] if e["name"].startswith("add")] == ["add", "add_1", "add_2"]
+    clone = keras.Model.from_config(json.loads(json.dumps(config)))
+    x = [np.full((1, 2), v, dtype="float32") for v in (1.0, 2.0, 4.0)]
+    np.testing.assert_array_equal(clone(x).numpy(), [[8.0, 8.0]])
+    np.testing.assert_array_equal(model(x).numpy(), [[8.0, 8.0]])
