@@ -16,12 +16,14 @@ The x axis counts epochs: batch `b` of epoch `e` sits at `e + (b + 1) / steps`,
 so epoch `e`'s result sits at `e + 1`, where its batch curve ends.
 
 Drawing is the expensive part (matplotlib, then a PNG for the browser), so it
-is throttled: at most `max_fps` frames a second, and never more than about 5%
-of the time. The figure is made once; a frame only moves the lines
-(`set_data`) and repaints them over a saved background, unless an axis has to
-grow. The last frame always comes at the end of training, and after training
-the final picture is also put in the cell output as a plain image, so a saved
-notebook shows the curves even without widget state.
+is throttled: at most `max_fps` frames a second. Between batches the frames
+also keep to about 5% of the time; an epoch end gets its frame at once unless
+the last frame is less than `1 / max_fps` old (or than ten times what a frame
+costs). The figure is made once; a frame
+only moves the lines (`set_data`) and repaints them over a saved background,
+unless an axis has to grow. The last frame always comes at the end of
+training, and after training the final picture is also put in the cell output
+as a plain image, so a saved notebook shows the curves even without widget state.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 from PIL import Image as PILImage
 
 from learnkeras.callbacks import Callback
@@ -97,7 +100,10 @@ class LossPanel(Panel, Callback):
         self._placeholder = self.figure.text(0.5, 0.5, "Waiting for training: pass this panel to fit(callbacks=[...])",
                                              ha="center", va="center", fontsize=13, color=MUTED)
         self._background = None
+        self._legend_pixels = None
         self._legend_has_validation = False
+        self._last_frame_time = -math.inf
+        self._frame_cost = 0.0  # seconds the last frame took (on `clock`)
         self._reset_state()
 
         self.image = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
@@ -105,7 +111,7 @@ class LossPanel(Panel, Callback):
         self.widget.close()  # the base's empty box: this panel has its own
         self.widget = W.VBox([W.HTML(header(self.title, "per batch and per epoch")), self.status, self.image,
                               self.error_box])
-        self.refresh()
+        self._throttle.pending = True  # the placeholder is drawn when the panel is first shown
 
     # --- state ------------------------------------------------------------------------------
     def _reset_state(self) -> None:
@@ -163,8 +169,7 @@ class LossPanel(Panel, Callback):
         params = self.params or {}
         self.epochs = params.get("epochs")
         self.steps = params.get("steps")
-        self._background = None
-        self.refresh()
+        # no frame now: the first batch draws one (each frame costs, and there is nothing new to show yet)
 
     def on_train_batch_end(self, batch, logs=None):
         if self.closed:
@@ -172,7 +177,10 @@ class LossPanel(Panel, Callback):
         logs = logs or {}
         self._choose_metrics(logs)
         self._record_batch(self._current_epoch, int(batch), logs)
-        self.request_draw()
+        if self.batches_seen == 1:
+            self.refresh()  # the first point of a fit shows at once (and pays for laying out the axes up front)
+        else:
+            self.request_draw()
 
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = int(epoch)
@@ -184,9 +192,13 @@ class LossPanel(Panel, Callback):
         self._choose_metrics(logs)
         self.epoch_logs.append((int(epoch), logs))
         self.epochs_seen += 1
-        # An epoch end asks for a frame at once; the frame-rate cap still holds (with epochs faster than
-        # a frame, a frame per epoch would cost more than the training), so the point shows in the next frame.
-        self.request_draw()
+        # Each epoch end gets its frame, unless the last frame is less than 1/max_fps old, or so recent that
+        # drawing would take more than a tenth of the time: epochs faster than that (digits: ~10 ms) would
+        # spend more time drawing than training. Their points show in the next frame.
+        if self._throttle.clock() - self._last_frame_time >= max(self._min_interval, 10 * self._frame_cost):
+            self.refresh()
+        else:
+            self.request_draw()
 
     def on_train_end(self, logs=None):
         if self.closed:
@@ -210,6 +222,7 @@ class LossPanel(Panel, Callback):
         for ax, name in zip(axes, names):
             ax.set_title(name, fontsize=15, fontweight="bold", loc="left")
             ax.set_xlabel("epoch", fontsize=12)
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
             ax.tick_params(labelsize=11)
             ax.grid(True, color="#e5e8eb", linewidth=0.8)
             ax.set_axisbelow(True)
@@ -241,6 +254,7 @@ class LossPanel(Panel, Callback):
         self.figure.legend(handles, labels, loc="upper center", ncol=len(labels), fontsize=11, frameon=False,
                            bbox_to_anchor=(0.5, 1.0))
         self._legend_has_validation = validation
+        self._legend_pixels = None
 
     def _x_of_batches(self) -> np.ndarray:
         steps = self.steps or (max(self.batch_index) + 1 if self.batch_index else 1)
@@ -253,8 +267,7 @@ class LossPanel(Panel, Callback):
         changed = False
         has_validation = any(k.startswith("val_") for _, logs in self.epoch_logs for k in logs)
         if self.metric_names and has_validation != self._legend_has_validation:
-            self._legend(has_validation)
-            changed = True
+            self._legend(has_validation)  # in the foreground (see _frame): no full draw needed
         for name in self.metric_names:
             lines = self.lines[name]
             lines["batch"].set_data(x_batch, self.batch_values.get(name, []))
@@ -297,21 +310,29 @@ class LossPanel(Panel, Callback):
     def _frame(self) -> bytes:
         """Paint the current data and return it as PNG bytes.
 
-        Ticks, labels and the legend are painted only when an axis changed (a
-        full draw, with the lines hidden, saved as the background); otherwise
-        the lines are painted over the saved background (blitting).
+        Axes, ticks and labels are painted only when an axis changed (a full
+        draw, with the lines and the legend hidden, saved as the background);
+        otherwise the lines and the legend are painted over the saved
+        background (blitting): a few milliseconds instead of a hundred.
         """
         canvas = self.canvas
-        all_lines = [line for lines in self.lines.values() for line in lines.values()]
+        foreground = [line for lines in self.lines.values() for line in lines.values()] + list(self.figure.legends)
         if self._update_lines() or self._background is None:
-            for line in all_lines:
-                line.set_visible(False)
+            for artist in foreground:
+                artist.set_visible(False)
             canvas.draw()
             self._background = canvas.copy_from_bbox(self.figure.bbox)
-            for line in all_lines:
-                line.set_visible(True)
+            for artist in foreground:
+                artist.set_visible(True)
+            self._legend_pixels = None
         else:
             canvas.restore_region(self._background)
+        for legend in self.figure.legends:  # above the axes: drawn once, then pasted back as pixels
+            if self._legend_pixels is None:
+                self.figure.draw_artist(legend)
+                self._legend_pixels = canvas.copy_from_bbox(legend.get_window_extent().padded(2))
+            else:
+                canvas.restore_region(self._legend_pixels)
         for name, lines in self.lines.items():
             for line in lines.values():
                 self.axes[name].draw_artist(line)
@@ -321,12 +342,14 @@ class LossPanel(Panel, Callback):
         return out.getvalue()
 
     def _render(self) -> None:
-        start = time.perf_counter()
+        clock = self._throttle.clock
+        start = self._last_frame_time = clock()
         self.image.value = self._frame()
         self.status.value = self._status_html()
         self.redraw_count += 1
-        # Keep drawing to about DRAW_BUDGET of the time: a 20 ms frame waits at least 0.4 s for the next.
-        self._throttle.interval = max(self._min_interval, (time.perf_counter() - start) / DRAW_BUDGET)
+        self._frame_cost = clock() - start
+        # Between batches, keep drawing to about DRAW_BUDGET of the time: a 20 ms frame waits 0.4 s for the next.
+        self._throttle.interval = max(self._min_interval, self._frame_cost / DRAW_BUDGET)
 
     def png(self) -> bytes:
         """The current picture as PNG bytes (drawn now, not throttled)."""
@@ -345,16 +368,22 @@ class LossPanel(Panel, Callback):
 
     # --- text -----------------------------------------------------------------------------------
     def _status_html(self) -> str:
+        """Where training is, with the batch logs (running means) and, below, the last epoch's results."""
         if not self.batches_seen:
             return f'<div style="{FONT} color:{MUTED}">No batch yet.</div>'
-        epoch = self.batch_epoch[-1] + 1
-        parts = [f"<b>Epoch {epoch}{f' / {self.epochs}' if self.epochs else ''}</b>",
-                 f"batch {self.batch_index[-1] + 1}{f' / {self.steps}' if self.steps else ''}"]
-        logs = self.epoch_logs[-1][1] if self.epoch_logs else self.last_batch_logs
-        parts += [f"{esc(k)} <b>{v:.4f}</b>" for k, v in logs.items() if _is_number(v)]
+        values = lambda logs: " &nbsp;·&nbsp; ".join(f"{esc(k)} <b>{v:.4f}</b>" for k, v in logs.items()
+                                                      if _is_number(v))
+        now = [f"<b>Epoch {self.batch_epoch[-1] + 1}{f' / {self.epochs}' if self.epochs else ''}</b>",
+               f"batch {self.batch_index[-1] + 1}{f' / {self.steps}' if self.steps else ''}",
+               values({k: v for k, v in self.last_batch_logs.items() if not k.startswith("val_")})]
         if self.finished:
-            parts.append('<span style="color:#1a7f37">✓ done</span>')
-        return f'<div style="{FONT} font-size:16px">{" &nbsp;·&nbsp; ".join(parts)}</div>'
+            now.append('<span style="color:#1a7f37; font-weight:600">✓ done</span>')
+        text = f'<div style="{FONT} font-size:16px">{" &nbsp;·&nbsp; ".join(now)}</div>'
+        if self.epoch_logs:
+            epoch, logs = self.epoch_logs[-1]
+            text += (f'<div style="{FONT} color:{MUTED}">after epoch {epoch + 1}: '
+                     f'<span style="color:#24292f">{values(logs)}</span></div>')
+        return text
 
     def summary(self) -> str:
         """The panel as text: what it has seen and the last epoch's values, to 4 decimals."""

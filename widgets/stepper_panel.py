@@ -39,8 +39,8 @@ from widgets.loss_panel import LossPanel
 __all__ = ["StepperPanel"]
 
 _STATUS_WORDS = {
-    "ready": ("○", MUTED, "ready: click Step batch, Step epoch or Play"),
-    "paused": ("⏸", MUTED, "paused"),
+    "ready": ("○", MUTED, "ready"),
+    "paused": ("■", MUTED, "paused"),
     "playing": STATUS["running"][:2] + ("playing",),
     "finished": ("✓", "#1a7f37", "finished: training is over (Reset starts again)"),
     "error": ("✗", "#cf222e", "stopped by an error (the weights are as after the last completed batch; Reset starts again)"),
@@ -86,6 +86,7 @@ class StepperPanel(Panel):
         self.fit_kwargs = fit_kwargs
         self.epochs = int(fit_kwargs.get("epochs", 1))
         self.loss_panel = LossPanel(display_final=False)
+        self.loss_panel.status.layout.display = "none"  # the stepper's own lines say where the loop is
 
         self.gradient_norms: dict[str, float] = {}
         self.batches_run = 0
@@ -128,6 +129,7 @@ class StepperPanel(Panel):
         self.widget = W.VBox([W.HTML(header("fit, step by step", esc(f"model {model.name!r}"))), buttons,
                               self.status_line, self.logs_line, self.table, self.error_box, self.loss_panel.widget],
                              layout=W.Layout(grid_gap="6px"))
+        self.loss_panel.refresh()  # its placeholder: the stepper shows the loss panel's widget, not the panel
         self.refresh()
 
     # --- the loop ---------------------------------------------------------------------------
@@ -272,6 +274,7 @@ class StepperPanel(Panel):
         self.error_box.value = ""
         self.status = "ready"
         self.loss_panel.on_train_begin()  # clear the curves now, not at the first step
+        self.loss_panel.refresh()
         self.refresh()
 
     # --- events -------------------------------------------------------------------------------
