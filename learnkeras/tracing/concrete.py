@@ -80,7 +80,7 @@ class ConcreteFunction:
         return self._executable
 
     def _call_leaves(self, flat_args):
-        tensors = [x for x in flat_args if isinstance(x, (Tensor, np.ndarray))]
+        tensors = [x for x in flat_args if isinstance(x, (Tensor, np.ndarray, np.generic))]
         if context.tapes:
             results = replay(self.graph, [x if isinstance(x, Tensor) else Tensor(np.asarray(x)) for x in tensors])
         else:
@@ -93,7 +93,7 @@ class ConcreteFunction:
 
     def __call__(self, *args, **kwargs):
         flat = nest.flatten((args, kwargs))
-        tensors = [x for x in flat if isinstance(x, (Tensor, np.ndarray))]
+        tensors = [x for x in flat if isinstance(x, (Tensor, np.ndarray, np.generic))]
         if len(tensors) != len(self.graph.placeholders):
             raise TypeError(
                 f"{self.graph.name}: this concrete function takes {len(self.graph.placeholders)} tensor(s), "

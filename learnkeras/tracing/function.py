@@ -56,8 +56,8 @@ class _Leaf:
 def _leaf(x) -> _Leaf:
     if isinstance(x, _SpecValue):
         return _Leaf("tensor", ("tensor", x.spec.shape, x.spec.dtype), x.spec)
-    if isinstance(x, (Tensor, np.ndarray)):
-        spec = TensorSpec(x.shape, x.dtype)
+    if isinstance(x, (Tensor, np.ndarray, np.generic)):  # numpy scalars are tensors too, as in tf.function
+        spec = TensorSpec(np.shape(x), x.dtype)
         return _Leaf("tensor", ("tensor", spec.shape, spec.dtype), spec)
     if getattr(x, "_is_variable", False):
         return _Leaf("python", ("variable", id(x)))
@@ -107,6 +107,7 @@ class Function:
         self._recent: list[bool] = []
         self._warned = False
         self._instances: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._pinned: dict[int, object] = {}
         self._converted = None
         functools.update_wrapper(self, python_function)
 
@@ -192,6 +193,10 @@ class Function:
             specs = [s if s is None or not s.shape else TensorSpec((None, *s.shape[1:]), s.dtype) for s in specs]
         elif self.input_signature is None and self.reduce_retracing:
             specs = self._generalized(shape_key[0], leaves, specs)
+        for x, leaf in zip(flat, leaves):
+            if leaf.key[0] == "object":
+                # Keep the object alive while its trace is cached: its id must never be reused.
+                self._pinned[id(x)] = x
         concrete = self._trace(structure, flat, leaves, specs, shape_key)
         if self.input_signature is not None or self.reduce_retracing or self.generalize_batch_dim:
             self._relaxed.append((shape_key[0], specs, concrete))

@@ -52,9 +52,6 @@ def test_python_scalars_are_part_of_the_signature_by_value():
     assert flag.experimental_get_tracing_count() == 3
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "function.py _leaf keys numpy scalars (np.float32, np.int64: not Python numbers, not ndarrays) by id(); a "
-    "dead temporary's id is reused, so a later call hits the old trace and returns its baked-in constant"))
 def test_numpy_scalars_are_tensors_to_the_cache():
     double = traced(lambda x: x * 2)
     assert [float(np.asarray(double(np.float32(v)))) for v in (0.5, 0.25, 3.0)] == [1.0, 0.5, 6.0]
@@ -66,9 +63,6 @@ class _Scale:
         self.k = k
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "function.py _leaf keys other Python objects by id() without keeping them alive: a new object can get the id "
-    "of a dead one whose trace is cached, and the stale graph (with the old attribute baked in) runs"))
 def test_a_new_python_object_is_never_mistaken_for_an_old_one():
     scaled = traced(lambda x, s: x * s.k)
     assert [float(scaled(f32(1), _Scale(k)).numpy()[0]) for k in (1.0, 2.0, 3.0)] == [1.0, 2.0, 3.0]
