@@ -198,7 +198,8 @@ class Function:
                 # Keep the object alive while its trace is cached: its id must never be reused.
                 self._pinned[id(x)] = x
         concrete = self._trace(structure, flat, leaves, specs, shape_key)
-        if self.input_signature is not None or self.reduce_retracing or self.generalize_batch_dim:
+        general = any(s is not None and None in s.shape for s in specs)  # e.g. get_concrete_function(TensorSpec((None,)))
+        if self.input_signature is not None or self.reduce_retracing or self.generalize_batch_dim or general:
             self._relaxed.append((shape_key[0], specs, concrete))
         else:
             self._exact[shape_key] = concrete

@@ -62,7 +62,7 @@ def numba_usable() -> tuple[bool, str]:
         import numba  # noqa: F401
     except ImportError as e:
         return False, f"numba cannot be imported ({e})"
-    return True, f"numba {numba.__version__} is available"
+    return True, "numba is available"
 
 
 def compile_steps(model, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,

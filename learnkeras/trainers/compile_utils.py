@@ -151,20 +151,28 @@ class MetricsContainer:
         A metric asked for both weighted and unweighted gets `weighted_` in front
         of the weighted one, as in Keras.
         """
-        plain = [_name_of(i) for i in _flat_identifiers(self._metrics)]
-        weighted = [_name_of(i) for i in _flat_identifiers(self._weighted)]
-        return plain + [f"weighted_{n}" if n in plain else n for n in weighted]
+        return _names(_flat_identifiers(self._metrics), _flat_identifiers(self._weighted))
 
     def check_duplicates(self) -> None:
-        names = self.requested_names()
-        seen = set()
-        for name in names:
-            if name in seen:
-                raise ValueError(
-                    f"Found two metrics with the same name: {name}. All the metrics added to the model need to have "
-                    "unique names: remove the duplicate or give it another `name=`."
-                )
-            seen.add(name)
+        """Two metrics logged under one name are an error; the same metric on two outputs is not
+        (each gets its output's name in front, e.g. `main_mae` and `aux_mae`)."""
+        per_output = [g for g in (self._metrics, self._weighted) if _is_per_output(g)]
+        if per_output:
+            keys = set()
+            for g in per_output:
+                keys |= set(g) if isinstance(g, dict) else set(range(len(g)))
+            groups = [_names(_group(self._metrics, k), _group(self._weighted, k)) for k in sorted(keys, key=str)]
+        else:
+            groups = [self.requested_names()]
+        for names in groups:
+            seen = set()
+            for name in names:
+                if name in seen:
+                    raise ValueError(
+                        f"Found two metrics with the same name: {name}. All the metrics added to the model need to "
+                        "have unique names: remove the duplicate or give it another `name=`."
+                    )
+                seen.add(name)
 
     def describe(self) -> str:
         return f"metrics={self.requested_names()}"
@@ -202,6 +210,26 @@ class MetricsContainer:
     def reset_state(self) -> None:
         for m in self.metrics:
             m.reset_state()
+
+
+def _names(plain_idents, weighted_idents) -> list[str]:
+    plain = [_name_of(i) for i in plain_idents]
+    return plain + [f"weighted_{n}" if n in plain else n for n in (_name_of(i) for i in weighted_idents)]
+
+
+def _is_per_output(group) -> bool:
+    return isinstance(group, dict) or (
+        isinstance(group, (list, tuple)) and bool(group) and all(isinstance(g, (list, tuple)) for g in group)
+    )
+
+
+def _group(group, key) -> list:
+    """The metrics one output asked for (`key`: an output name or index)."""
+    if isinstance(group, dict):
+        return _flat_identifiers(group.get(key))
+    if _is_per_output(group):
+        return list(group[key]) if isinstance(key, int) and key < len(group) else []
+    return _flat_identifiers(group)
 
 
 def _flat_identifiers(group) -> list:
