@@ -180,6 +180,7 @@ def compile_steps(model, optimizer="rmsprop", loss=None, loss_weights=None, metr
             model.optimizer = state["optimizer"]
             model.compiled_loss = state["loss"]
             model.compiled_metrics = state["metrics"]
+            model.compiled_metrics.output_names_fn = model._output_names
             model.loss = loss
             model._loss_tracker = Mean(name="loss")
             model._run_eagerly = run_eagerly

@@ -135,11 +135,20 @@ class LossesContainer:
 
 
 class MetricsContainer:
-    """The metrics of a compiled model, per output."""
+    """The metrics of a compiled model, per output.
 
-    def __init__(self, metrics=None, weighted_metrics=None):
+    Like Keras 3's `compile_metrics` it is itself in `model.metrics`: its
+    `update_state(y_true, y_pred)` updates every metric (building them on first
+    use) and its `result()` is a dict, so a hand-written `train_step` that loops
+    over `self.metrics` works as in the Keras guides.
+    """
+
+    name = "compile_metrics"
+
+    def __init__(self, metrics=None, weighted_metrics=None, output_names_fn=None):
         self._metrics = metrics
         self._weighted = weighted_metrics
+        self.output_names_fn = output_names_fn  # y_pred -> output names (set by compile)
         self.built = False
         self.metrics: list = []
         self._plan: list = []  # (output index, metric, weighted)
@@ -202,10 +211,21 @@ class MetricsContainer:
         self.built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        if not self.built:
+            n = len(nest.flatten(y_pred))
+            names = self.output_names_fn(y_pred) if self.output_names_fn else [f"output_{i + 1}" for i in range(n)]
+            self.build(y_true, y_pred, names)
         flat_true, flat_pred = _flatten_targets(y_true, self.output_names), nest.flatten(y_pred)
         for i, metric, weighted in self._plan:
             sw = sample_weight[i] if isinstance(sample_weight, (list, tuple)) else sample_weight
             metric.update_state(flat_true[i], flat_pred[i], sample_weight=sw if weighted else None)
+
+    def result(self) -> dict:
+        return {m.name: m.result() for m in self.metrics}
+
+    @property
+    def variables(self) -> list:
+        return [v for m in self.metrics for v in m.variables]
 
     def reset_state(self) -> None:
         for m in self.metrics:

@@ -20,7 +20,10 @@ from learnkeras.backend import nest
 from learnkeras.backend.random import generator
 from learnkeras.backend.tensor import Tensor
 
-__all__ = ["EpochIterator", "train_validation_split", "unpack_x_y_sample_weight", "class_weight_to_sample_weight"]
+__all__ = [
+    "EpochIterator", "class_weight_to_sample_weight", "pack_x_y_sample_weight", "train_validation_split",
+    "unpack_x_y_sample_weight",
+]
 
 
 def _to_numpy(x):
@@ -67,6 +70,15 @@ def unpack_x_y_sample_weight(data):
         "Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, found: "
         f"a tuple of {len(data)} elements."
     )
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """What `train_step(data)` receives, as in Keras: `(x, y)`, `(x, y, sample_weight)`, or `x` (a tuple `x` as `(x,)`)."""
+    if y is None:
+        return (x,) if isinstance(x, (tuple, list)) else x
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
 
 
 def class_weight_to_sample_weight(y, class_weight: dict) -> np.ndarray:
@@ -164,8 +176,12 @@ class EpochIterator:
         def rows(a):
             return a[index]
 
-        return tuple(None if part is None else nest.map_structure(rows, part)
-                     for part in (self.x, self.y, self.sample_weight))
+        return pack_x_y_sample_weight(*(None if part is None else nest.map_structure(rows, part)
+                                        for part in (self.x, self.y, self.sample_weight)))
+
+    def whole(self):
+        """All the array data as one batch (what the *_on_batch methods run on)."""
+        return pack_x_y_sample_weight(self.x, self.y, self.sample_weight)
 
     def enumerate_epoch(self):
         """Yield `(step, (x, y, sample_weight))` for one epoch."""
@@ -199,7 +215,7 @@ class EpochIterator:
                     self.num_batches = step
                 return
             x, y, sw = unpack_x_y_sample_weight(data)
-            yield step, tuple(None if p is None else nest.map_structure(_to_numpy, p) for p in (x, y, sw))
+            yield step, pack_x_y_sample_weight(*(None if p is None else nest.map_structure(_to_numpy, p) for p in (x, y, sw)))
             step += 1
 
     exhausted = False

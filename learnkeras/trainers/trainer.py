@@ -98,14 +98,18 @@ class Trainer:
     # --- metrics --------------------------------------------------------------------------
     @property
     def metrics(self) -> list:
-        """The loss tracker, the per-output loss trackers, then the compiled metrics."""
+        """As Keras 3: the loss tracker, the per-output loss trackers, the `compile_metrics` container
+        (present right after compile), then metrics the model holds as attributes."""
         found = []
         if self._loss_tracker is not None:
             found.append(self._loss_tracker)
         if self.compiled_loss is not None:
             found.extend(m for m in self.compiled_loss.metrics if m is not None)
-        if self.compiled_metrics is not None:
-            found.extend(self.compiled_metrics.metrics)
+        if self.compiled_metrics is not None and (self.compiled_metrics._metrics or self.compiled_metrics._weighted):
+            found.append(self.compiled_metrics)
+        from learnkeras.metrics import Metric
+
+        found.extend(v for v in vars(self).values() if isinstance(v, Metric) and v not in found)
         return found
 
     @property
@@ -117,8 +121,18 @@ class Trainer:
             m.reset_state()
 
     def get_metrics_result(self) -> dict:
-        """`{name: result}` of every metric (tensors; the loops turn them into floats)."""
-        return {m.name: m.result() for m in self.metrics}
+        """`{name: result}` of every metric (tensors; the loops turn them into floats).
+
+        A metric whose result is a dict (the `compile_metrics` container) adds its entries.
+        """
+        results = {}
+        for m in self.metrics:
+            value = m.result()
+            if isinstance(value, dict):
+                results.update(value)
+            else:
+                results[m.name] = value
+        return results
 
     def _output_names(self, y_pred) -> list[str]:
         if isinstance(y_pred, dict):  # dict outputs are named by their keys, as in Keras 3 (in flatten's order)
@@ -263,7 +277,8 @@ class Trainer:
                                        "steps": validation_steps}
         self._symbolic_build(iterator)
         self._build_optimizer()
-        callback_list = self._callback_list(callbacks, verbose, epochs=epochs, steps=iterator.num_batches)
+        callback_list = self._callback_list(callbacks, verbose, epochs=epochs, steps=iterator.num_batches,
+                                            add_history=True)
         return FitLoop(self, iterator, callback_list, epochs, initial_epoch, validation, validation_freq)
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
@@ -291,10 +306,7 @@ class Trainer:
         if not internal:
             callback_list = self._callback_list(callbacks, verbose, epochs=1, steps=iterator.num_batches)
         logs = evaluate_loop(self, iterator, callback_list)
-        if return_dict:
-            return logs
-        values = [logs[name] for name in self.metrics_names if name in logs]
-        return values[0] if len(values) == 1 else values
+        return self._format_logs(logs, return_dict)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs on `x`, batch by batch, concatenated into numpy arrays."""
@@ -309,8 +321,7 @@ class Trainer:
         self.reset_metrics()  # the logs describe this batch alone, as in Keras 3 (and as test_on_batch does)
         iterator = EpochIterator(x, y, sample_weight, batch_size=None, class_weight=class_weight)
         self._symbolic_build(iterator)
-        data = (iterator.x, iterator.y, iterator.sample_weight)
-        logs = to_python_logs(self.make_train_function()(data))
+        logs = to_python_logs(self.make_train_function()(iterator.whole()))
         return self._format_logs(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -318,7 +329,7 @@ class Trainer:
         self.reset_metrics()
         iterator = EpochIterator(x, y, sample_weight)
         self._symbolic_build(iterator)
-        logs = to_python_logs(self.make_test_function()((iterator.x, iterator.y, iterator.sample_weight)))
+        logs = to_python_logs(self.make_test_function()(iterator.whole()))
         return self._format_logs(logs, return_dict)
 
     def predict_on_batch(self, x):
@@ -326,22 +337,28 @@ class Trainer:
 
         iterator = EpochIterator(x)
         self._symbolic_build(iterator)
-        out = self.make_predict_function()((iterator.x, None, None))
+        out = self.make_predict_function()(iterator.whole())
         return nest.map_structure(lambda t: np.asarray(t.numpy() if hasattr(t, "numpy") else t), out)
 
     def _format_logs(self, logs: dict, return_dict: bool):
+        """A dict, or (as Keras) the values in `metrics_names` order: a scalar when there is only the loss."""
         if return_dict:
             return logs
-        values = list(logs.values())
+        ordered = [k for k in ("loss",) if k in logs]
+        if self.compiled_loss is not None:
+            ordered += [m.name for m in self.compiled_loss.metrics if m is not None and m.name in logs]
+        ordered += [k for k in logs if k not in ordered]
+        values = [logs[k] for k in ordered]
         return values[0] if len(values) == 1 else values
 
-    def _callback_list(self, callbacks, verbose, epochs, steps):
+    def _callback_list(self, callbacks, verbose, epochs, steps, add_history=False):
+        """fit adds a History (it becomes `model.history`); evaluate and predict leave fit's in place, as Keras."""
         from learnkeras.callbacks import CallbackList
 
         if isinstance(callbacks, CallbackList):
             return callbacks
         verbose = 1 if verbose == "auto" else verbose
-        return CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self, verbose=verbose,
+        return CallbackList(callbacks, add_history=add_history, add_progbar=verbose != 0, model=self, verbose=verbose,
                             epochs=epochs, steps=steps)
 
 

@@ -64,7 +64,7 @@ def test_arrays_are_cut_in_order_with_a_short_last_batch():
     got = batches(iterator)
     assert [len(b[0]) for b in got] == [4, 4, 2]
     np.testing.assert_array_equal(np.concatenate([b[1] for b in got]), Y)
-    assert all(b[2] is None for b in got)
+    assert all(len(b) == 2 for b in got)  # (x, y): no sample weights, no trailing None (as Keras 3)
     assert EpochIterator(X, Y).batch_size == 32  # Keras' default
     assert EpochIterator(X, Y).input_shapes() == (None, 2)
 
@@ -100,7 +100,7 @@ def test_sample_weight_and_class_weight_multiply():
 def test_nested_inputs_and_tensors_become_numpy_batches():
     b = np.full((10, 1), 1.5)
     iterator = EpochIterator({"a": X, "b": convert_to_tensor(b, "float32")}, [Y, convert_to_tensor(Y)], batch_size=4)
-    x, y, _ = batches(iterator)[0]
+    x, y = batches(iterator)[0]
     assert set(x) == {"a", "b"} and isinstance(x["b"], np.ndarray) and x["b"].dtype == np.float32
     assert isinstance(y[1], np.ndarray) and y[1].tolist() == [0, 1, 2, 3]
     assert iterator.input_shapes() == {"a": (None, 2), "b": (None, 1)}
@@ -121,7 +121,7 @@ def test_a_dataset_is_iterated_afresh_each_epoch():
     for _ in range(2):
         got = batches(iterator)
         assert [b[1].tolist() for b in got] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
-        assert all(isinstance(b[0], np.ndarray) and b[2] is None for b in got)
+        assert all(isinstance(b[0], np.ndarray) and len(b) == 2 for b in got)
     with pytest.raises(ValueError, match="When `x` is a Dataset, do not pass `y`"):
         EpochIterator(ds, Y)
     assert not is_array_data(ds) and is_array_data(X)

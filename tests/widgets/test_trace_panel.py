@@ -45,7 +45,7 @@ def test_traced_fit_runs_call_once_to_build_and_once_per_traced_function():
     train, test = panel.functions["train_function"], panel.functions["test_function"]
     assert (train.traces, train.calls, train.cached) == (1, 6, 5)  # 3 batches x 2 epochs
     assert (test.traces, test.calls, test.cached) == (1, 2, 1)  # one validation batch per epoch
-    assert train.signatures == [(1, "(float32[?,3], float32[?,1], None)", "first call")]
+    assert train.signatures == [(1, "(float32[?,3], float32[?,1])", "first call")]
     assert model.train_function.experimental_get_tracing_count() == train.traces
 
     # A second fit reuses the traced functions: the counts of Python runs stay where they were.
@@ -101,9 +101,9 @@ def test_the_graph_selector_shows_each_traced_graph():
     model.fit(X, Y, batch_size=8, epochs=1, verbose=0, validation_data=(X[:8], Y[:8]))
     model.predict(X[:4], verbose=0)
     assert panel.graph_selector.options == (
-        "train_function #1 (float32[?,3], float32[?,1], None)",
-        "test_function #1 (float32[?,3], float32[?,1], None)",
-        "predict_function #1 (float32[?,3], None, None)",
+        "train_function #1 (float32[?,3], float32[?,1])",
+        "test_function #1 (float32[?,3], float32[?,1])",
+        "predict_function #1 (float32[?,3])",
     )
     assert panel.graph_text() == model.train_function.concrete_functions[0].graph.pretty()
     panel.graph_selector.value = panel.graph_selector.options[2]
