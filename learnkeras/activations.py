@@ -25,7 +25,7 @@ import numpy as np
 from learnkeras.backend.op import convert_to_tensor
 from learnkeras.backend.ops import math as M
 from learnkeras.backend.ops import nn
-from learnkeras.backend.ops.shape import getitem
+from learnkeras.backend.ops.manipulation import getitem
 from learnkeras.saving.object_registration import deserialize_keras_object, serialize_keras_object
 
 __all__ = [

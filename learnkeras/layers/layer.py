@@ -162,7 +162,7 @@ class Layer:
     def _convert_input(self, x):
         if isinstance(x, (Tensor, SymbolicTensor)):
             if self.autocast and dtypes.is_float_dtype(x.dtype) and x.dtype != self.dtype:
-                from learnkeras.backend.ops.shape import cast
+                from learnkeras.backend.ops.manipulation import cast
 
                 return cast(x, self.dtype)
             return x

@@ -66,7 +66,7 @@ _slice_like = Op(
 
 @_write.grad
 def _write_grad(ctx, g):
-    from learnkeras.backend.ops.shape import reshape_like, take
+    from learnkeras.backend.ops.manipulation import reshape_like, take
 
     buffer, index, value = ctx.inputs
     g_buffer = _slice_like(_zero_row(g, index), buffer)  # the buffer may have grown: keep its own rows
@@ -86,13 +86,15 @@ class TensorArray(tuple):
         buffer = convert_to_tensor(np.zeros((int(size), *shape), dtype=dtype))
         self = tuple.__new__(cls, (buffer,))
         self._dynamic = bool(dynamic_size)
+        self._shape_known = element_shape is not None  # else the first write decides, as tf.TensorArray
         return self
 
-    @classmethod
-    def _make(cls, items):
-        self = tuple.__new__(cls, tuple(items))
-        self._dynamic = True
-        return self
+    def _make(self, items) -> TensorArray:
+        """The same kind of array (size policy, element shape) around a new buffer; `nest` rebuilds with it."""
+        new = tuple.__new__(type(self), tuple(items))
+        new._dynamic = self._dynamic
+        new._shape_known = self._shape_known or bool(tuple(items[0].shape[1:]))
+        return new
 
     @property
     def buffer(self):
@@ -109,7 +111,18 @@ class TensorArray(tuple):
     def write(self, index, value) -> TensorArray:
         """A new TensorArray with `value` at `index` (the old one is unchanged)."""
         value = convert_to_tensor(value, self.dtype) if not hasattr(value, "shape") else value
-        return self._make((_write(self[0], index, value, dynamic_size=self._dynamic),))
+        buffer = self[0]
+        if not self._shape_known and tuple(value.shape) != tuple(buffer.shape[1:]):
+            shape = tuple(value.shape)
+            if None in shape or None in tuple(buffer.shape):
+                raise ValueError(
+                    f"TensorArray.write: the elements' shape is not known yet and this value's shape is {shape}. "
+                    "Inside a traced loop, create the TensorArray with element_shape=(...)."
+                )
+            buffer = convert_to_tensor(np.zeros((buffer.shape[0], *shape), dtype=self.dtype))  # the first write decides
+        new = self._make((_write(buffer, index, value, dynamic_size=self._dynamic),))
+        new._shape_known = True
+        return new
 
     def read(self, index):
         from learnkeras.backend.ops import take

@@ -5,12 +5,14 @@ from learnkeras.saving.object_registration import (
     CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name, get_registered_object,
     register_keras_serializable,
 )
+from learnkeras.trainers.data_adapter import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from learnkeras.utils.file_utils import get_file
 from learnkeras.utils.progbar import Progbar
 
 __all__ = [
     "CustomObjectScope", "Progbar", "custom_object_scope", "get_custom_objects", "get_file", "get_registered_name",
-    "get_registered_object", "register_keras_serializable", "set_random_seed",
+    "get_registered_object", "pack_x_y_sample_weight", "register_keras_serializable", "set_random_seed",
+    "unpack_x_y_sample_weight",
 ]
 
 

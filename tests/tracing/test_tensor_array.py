@@ -90,18 +90,12 @@ def test_an_overwritten_element_gets_no_gradient_from_its_first_value():
     assert tape.gradient(total, x).numpy().tolist() == [1.0]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tensor_array.py: without element_shape the buffer is made for scalars, so writing a vector fails with numpy's "
-    "'setting an array element with a sequence'; tf.TensorArray (infer_shape=True) takes the shape of the first write"))
 def test_the_element_shape_is_taken_from_the_first_write():
     values = keras.TensorArray("float32", size=2)
     values = values.write(0, np.ones(3)).write(1, np.zeros(3))
     assert values.stack().numpy().shape == (2, 3)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tensor_array.py: write() builds its result with _make, which sets _dynamic=True, so a fixed-size array grows "
-    "from its second write on instead of refusing an index out of range"))
 def test_a_fixed_size_array_stays_fixed_after_a_write():
     written = keras.TensorArray("float32", size=2).write(0, 1.0)
     with pytest.raises(ValueError, match="out of range"):

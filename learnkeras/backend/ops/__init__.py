@@ -1,8 +1,8 @@
 """The op table, by family. `learnkeras.ops` re-exports the public functions."""
 
 from learnkeras.backend import tensor as _tensor
-from learnkeras.backend.ops import linalg, math, reduction, shape, state
-from learnkeras.backend.ops.creation import arange, eye, full, linspace, ones, zeros
+from learnkeras.backend.ops import linalg, manipulation, math, reduction, state
+from learnkeras.backend.ops.creation import arange, eye, full, linspace, ones, shape, zeros
 from learnkeras.backend.ops.linalg import dot, matmul
 from learnkeras.backend.ops.math import (
     abs, add, ceil, clip, cos, divide, equal, exp, expm1, floor, floor_divide, greater, greater_equal,
@@ -11,7 +11,7 @@ from learnkeras.backend.ops.math import (
     subtract, where, zeros_like,
 )
 from learnkeras.backend.ops.reduction import argmax, argmin, max, mean, min, prod, std, sum, var
-from learnkeras.backend.ops.shape import (
+from learnkeras.backend.ops.manipulation import (
     broadcast_to, cast, concatenate, expand_dims, getitem, identity, one_hot, reshape, squeeze, stack,
     stop_gradient, swapaxes, take, tile, transpose,
 )
@@ -28,6 +28,6 @@ from learnkeras.backend.ops.nn import (
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
-    "linalg", "math", "reduction", "shape", "state", "nn", "random", "fused", "creation"}]
+    "linalg", "manipulation", "math", "reduction", "state", "nn", "random", "fused", "creation"}]
 
 _tensor.OPS = __import__(__name__, fromlist=["*"])

@@ -29,7 +29,7 @@ import numpy as np
 from learnkeras.backend import dtypes
 from learnkeras.backend.op import Op, convert_to_tensor
 from learnkeras.backend.ops import _rules as R
-from learnkeras.backend.ops.shape import expand_dims, squeeze, transpose
+from learnkeras.backend.ops.manipulation import expand_dims, squeeze, transpose
 from learnkeras.backend.tensor import TensorSpec
 
 

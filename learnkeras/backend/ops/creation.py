@@ -1,4 +1,4 @@
-"""Creation ops: zeros, ones, full, arange, eye, linspace (no inputs to differentiate)."""
+"""Creation ops: zeros, ones, full, arange, eye, linspace (no inputs to differentiate), and `shape`."""
 
 from __future__ import annotations
 
@@ -76,3 +76,8 @@ def linspace(start, stop, num=50, endpoint=True, dtype=None):
     """`num` evenly spaced values from start to stop."""
     return _linspace(start=float(start), stop=float(stop), num=int(num), endpoint=bool(endpoint),
                      dtype=dtypes.standardize_dtype(dtype))
+
+
+def shape(x) -> tuple:
+    """The shape of `x` as a tuple (None for dimensions unknown while tracing), as `keras.ops.shape`."""
+    return tuple(getattr(x, "shape", np.shape(x)))

@@ -37,7 +37,7 @@ from learnkeras.backend.ops.math import (
     where,
 )
 from learnkeras.backend.ops.reduction import sum as _reduce_sum
-from learnkeras.backend.ops.shape import expand_dims
+from learnkeras.backend.ops.manipulation import expand_dims
 from learnkeras.backend.tensor import TensorSpec
 
 # Python floats (not np.float64) so that float32 inputs stay float32 (NEP 50 weak scalars).

@@ -39,7 +39,8 @@ assign = Op(
 
 def _format(value) -> str:
     if isinstance(value, np.ndarray):
-        return np.array2string(value, separator=" ", threshold=20) if value.ndim else str(value.item())
+        # A 0-d array prints as its numpy scalar (float32 0.2 shows as 0.2, as tf.print shows it).
+        return np.array2string(value, separator=" ", threshold=20) if value.ndim else str(value[()])
     return str(value)
 
 

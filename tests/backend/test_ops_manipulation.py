@@ -1,4 +1,4 @@
-"""learnkeras.backend.ops.shape: values, shape rules (also with unknown dims) and gradients of every op."""
+"""learnkeras.backend.ops.manipulation: values, shape rules (also with unknown dims) and gradients of every op."""
 
 import numpy as np
 import pytest
@@ -9,7 +9,7 @@ from hypothesis.extra.numpy import array_shapes
 from learnkeras import ops
 from learnkeras.backend import GradientTape, Op, TensorSpec, convert_to_tensor
 from learnkeras.backend.op import REGISTRY
-from learnkeras.backend.ops import shape as shape_ops
+from learnkeras.backend.ops import manipulation as shape_ops
 from learnkeras.testing import check_gradients
 
 RNG = np.random.default_rng(7)
