@@ -149,10 +149,13 @@ class Layer:
         try:
             if mode == "symbolic":
                 with context.symbolic_scope():
-                    outputs = self.call(*args, **kwargs)
+                    outputs = _converted_call(self)(*args, **kwargs)
                 # 6. Record the node that links inputs to fresh outputs.
                 outputs = nest.map_structure(_fresh_keras_tensor, outputs)
                 Node(self, call_args=args, call_kwargs=kwargs, outputs=outputs)
+            elif mode == "trace":
+                # As Keras inside tf.function: the call is AutoGraph-converted, so a tensor `if` works.
+                outputs = _converted_call(self)(*args, **kwargs)
             else:
                 outputs = self.call(*args, **kwargs)
         finally:
@@ -191,7 +194,7 @@ class Layer:
                     if hooks.enabled:
                         hooks.emit("layer.call", layer=self.name, class_name=type(self).__name__, mode="symbolic")
                     with context.symbolic_scope():
-                        self.call(*symbolic, **{k: v for k, v in kwargs.items() if k != "training"})
+                        _converted_call(self)(*symbolic, **{k: v for k, v in kwargs.items() if k != "training"})
             self.built = True
         except Exception:
             # Leave the layer and its sublayers as they were: no half-created weights, nothing built.
@@ -401,6 +404,18 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _converted_call(layer):
+    """`layer.call` converted by AutoGraph (once per class), bound to the layer."""
+    cls = type(layer)
+    converted = cls.__dict__.get("_autograph_call")
+    if converted is None or converted[0] is not cls.call:
+        from learnkeras.tracing import autograph
+
+        converted = (cls.call, autograph.convert(cls.call))
+        cls._autograph_call = converted
+    return converted[1].__get__(layer, cls)
 
 
 def _layers_in(value):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from learnkeras.backend import context, nest
+from learnkeras.backend.keras_tensor import KerasTensor
 from learnkeras.backend.op import Op, convert_to_tensor
 from learnkeras.backend.tape import GradientTape
 from learnkeras.backend.tensor import SymbolicTensor, Tensor, TensorSpec
@@ -52,7 +53,7 @@ def _as_graph_value(graph: Graph, x):
             f"A branch or loop body of {graph.name!r} produced None. Inside a graph every value must be a tensor: "
             "give the variable a value before the `if`/loop, in every branch."
         )
-    return Constant(np.asarray(x.numpy() if isinstance(x, Tensor) else x))
+    return Constant(convert_to_tensor(x).numpy())  # Python ints are int32, floats float32, as in Keras
 
 
 def _executable(graph: Graph) -> Executable:
@@ -95,6 +96,10 @@ def _cond_forward(pred, *captured, true_graph, false_graph, true_idx, false_idx,
 
 def _cond_shape(pred, *captured, true_graph, false_graph, true_idx, false_idx, read_vars):
     return [_merge(_out_spec(a), _out_spec(b)) for a, b in zip(true_graph.outputs, false_graph.outputs)]
+
+
+def _keras_like(spec: TensorSpec):
+    return KerasTensor(spec.shape, spec.dtype)
 
 
 def _merge(a: TensorSpec, b: TensorSpec) -> TensorSpec:
@@ -143,6 +148,10 @@ def cond(pred, true_fn, false_fn, name: str = "cond", output_names=None):
     """
     if not isinstance(pred, SymbolicTensor):
         return true_fn() if bool(pred) else false_fn()
+    if isinstance(pred, KerasTensor):  # a symbolic call (functional model, symbolic build): shapes only
+        true_out, false_out = true_fn(), false_fn()
+        _check_same(true_out, false_out, output_names, what="the two branches of an `if`")
+        return nest.map_structure(lambda a, b: _keras_like(_merge(_spec(a), _spec(b))), true_out, false_out)
     if tuple(pred.shape) not in ((),):
         raise ValueError(f"cond: the predicate must be a scalar boolean tensor; received shape {pred.shape}.")
     outer = pred.graph
@@ -302,6 +311,12 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None, name: str = "whil
             steps += 1
             first = cond(*structure)
         return structure[0] if single else _like(loop_vars, structure)
+    if isinstance(first, KerasTensor) or any(isinstance(v, KerasTensor) for v in flat):
+        # A symbolic call: one pass of the body tells the loop variables' shapes (dimensions that change: None).
+        out = nest.flatten(body(*structure))
+        merged = [_keras_like(_merge(_spec(v), _spec(o))) for v, o in zip(flat, out)]
+        result = nest.pack_sequence_as(structure, merged)
+        return result[0] if single else _like(loop_vars, result)
     outer = context.current_graph()
     if outer is None:
         raise RuntimeError("while_loop with symbolic loop variables must run inside a traced function.")
