@@ -24,12 +24,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Event", "Subscription", "enabled", "emit", "span", "subscribe", "record"]
+__all__ = ["Event", "Subscription", "enabled", "emit", "listening", "span", "subscribe", "record"]
 
 #: True while at least one subscriber is attached. Read it before building a payload.
 enabled: bool = False
 
 _subscribers: list[Subscription] = []
+_matching: dict[str, tuple[Subscription, ...]] = {}  # event name -> its subscribers (cleared on any change)
 _ids = itertools.count(1)
 _open_spans: list[int] = []  # ids of the events we are currently "inside"
 
@@ -71,6 +72,7 @@ class Subscription:
         if self.active:
             self.active = False
             _subscribers.remove(self)
+            _matching.clear()
             enabled = bool(_subscribers)
 
     close = unsubscribe
@@ -89,17 +91,33 @@ def subscribe(pattern: str, fn: Callable[[Event], Any]) -> Subscription:
         raise TypeError(f"hooks.subscribe expects a callable subscriber; received {fn!r}.")
     sub = Subscription(pattern, fn)
     _subscribers.append(sub)
+    _matching.clear()
     enabled = True
     return sub
+
+
+def _subscribers_of(name: str) -> tuple[Subscription, ...]:
+    subs = _matching.get(name)
+    if subs is None:
+        subs = _matching[name] = tuple(sub for sub in _subscribers if sub.matches(name))
+    return subs
+
+
+def listening(name: str) -> bool:
+    """Whether any subscriber would receive an event called `name` (for work worth doing only then)."""
+    return enabled and bool(_subscribers_of(name))
 
 
 def emit(name: str, /, **payload: Any) -> Event | None:
     """Deliver an event to every matching subscriber. Returns the event (None if nobody listens)."""
     if not enabled:
         return None
+    subs = _subscribers_of(name)
+    if not subs:
+        return None
     event = Event(name, payload, time.monotonic(), next(_ids), _open_spans[-1] if _open_spans else None)
-    for sub in tuple(_subscribers):
-        if sub.active and sub.matches(name):
+    for sub in subs:
+        if sub.active:
             try:
                 sub.fn(event)
             except Exception as exc:  # a broken panel must never break training
@@ -120,7 +138,7 @@ def span(name: str, /, **payload: Any) -> Iterator[Event | None]:
     If the block raises, the end event carries `error` ("TypeName: message").
     When nobody listens this is a plain no-op context.
     """
-    if not enabled:
+    if not enabled or not _subscribers_of(name):
         yield None
         return
     begin = emit(name, phase="begin", **payload)

@@ -186,7 +186,7 @@ class Trainer:
         trainable = self.trainable_variables
         if trainable:
             gradients = tape.gradient(loss, trainable)
-            if hooks.enabled:  # someone is watching (e.g. the stepper panel): report gradient norms every step
+            if hooks.listening("train.gradients"):  # e.g. the stepper panel: report gradient norms every step
                 _emit_gradient_norms(trainable, gradients)
             self.optimizer.apply_gradients(zip(gradients, trainable))
         else:

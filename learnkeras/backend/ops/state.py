@@ -66,7 +66,7 @@ def print(*inputs, sep: str = " ", end: str = "\n", output_stream: str = "stdout
 
 
 def _emit_forward(*values, name, keys, static):
-    if hooks.enabled:
+    if hooks.enabled and hooks.listening(name):
         payload = dict(static)
         for key, value in zip(keys, values):
             payload[key] = value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
