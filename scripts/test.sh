@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export OMP_WAIT_POLICY=PASSIVE  # numba's threads must not spin against OpenBLAS (shared/notes/performance.md)
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}  # BLAS threads make timing-free tests erratic on a busy 2-core box
 
 # The browser tests drive Debian's Chromium; install it when it is missing (CI runs as root).
 if ! command -v chromium >/dev/null 2>&1; then
