@@ -111,7 +111,7 @@ class Function:
         self._converted = None
         functools.update_wrapper(self, python_function)
 
-    @property
+    @functools.cached_property
     def owner(self) -> str | None:
         """The name of the object a method belongs to (a model's `train_function` says which model)."""
         target = getattr(self.python_function, "__self__", None)
