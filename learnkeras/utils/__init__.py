@@ -2,7 +2,11 @@
 
 from learnkeras.backend.random import set_seed as _set_seed
 from learnkeras.saving.object_registration import (
-    CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name, get_registered_object,
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
     register_keras_serializable,
 )
 from learnkeras.trainers.data_adapter import pack_x_y_sample_weight, unpack_x_y_sample_weight

@@ -9,8 +9,8 @@ from learnkeras import ops
 from learnkeras.backend import GradientTape, Op, TensorSpec, convert_to_tensor
 from learnkeras.backend.op import REGISTRY
 from learnkeras.backend.ops import linalg
-from learnkeras.backend.ops import math as math_ops
 from learnkeras.backend.ops import manipulation as shape_ops
+from learnkeras.backend.ops import math as math_ops
 from learnkeras.testing import check_gradients
 
 RNG = np.random.default_rng(5)

@@ -34,9 +34,9 @@ import numpy as np
 from learnkeras.backend import dtypes, kernels
 from learnkeras.backend.op import Op, convert_to_tensor
 from learnkeras.backend.ops import _rules as R
+from learnkeras.backend.ops.manipulation import cast, expand_dims, one_hot
 from learnkeras.backend.ops.math import add, exp, multiply, negative, subtract
 from learnkeras.backend.ops.reduction import sum as reduce_sum
-from learnkeras.backend.ops.manipulation import cast, expand_dims, one_hot
 from learnkeras.backend.tensor import TensorSpec
 
 __all__ = [

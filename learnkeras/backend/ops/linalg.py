@@ -6,8 +6,8 @@ import numpy as np
 
 from learnkeras.backend.op import Op
 from learnkeras.backend.ops import _rules as R
-from learnkeras.backend.ops.math import unbroadcast
 from learnkeras.backend.ops.manipulation import expand_dims, reshape_like, swapaxes
+from learnkeras.backend.ops.math import unbroadcast
 from learnkeras.backend.tensor import TensorSpec
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from learnkeras.backend import dtypes
 from learnkeras.backend.op import Op, convert_to_tensor
 from learnkeras.backend.ops import _rules as R
+from learnkeras.backend.ops.manipulation import expand_dims
 from learnkeras.backend.ops.math import (
     abs,
     add,
@@ -37,7 +38,6 @@ from learnkeras.backend.ops.math import (
     where,
 )
 from learnkeras.backend.ops.reduction import sum as _reduce_sum
-from learnkeras.backend.ops.manipulation import expand_dims
 from learnkeras.backend.tensor import TensorSpec
 
 # Python floats (not np.float64) so that float32 inputs stay float32 (NEP 50 weak scalars).

@@ -37,8 +37,8 @@ import numpy as np
 from learnkeras.backend import dtypes
 from learnkeras.backend import random as backend_random
 from learnkeras.backend.op import Op, convert_to_tensor
-from learnkeras.backend.ops.math import multiply, zeros_like
 from learnkeras.backend.ops.manipulation import take
+from learnkeras.backend.ops.math import multiply, zeros_like
 from learnkeras.backend.tensor import TensorSpec
 
 

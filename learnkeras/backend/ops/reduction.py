@@ -6,9 +6,9 @@ import numpy as np
 
 from learnkeras.backend.op import Op
 from learnkeras.backend.ops import _rules as R
-from learnkeras.backend.ops.math import broadcast_like, divide, equal, multiply, where
 from learnkeras.backend.ops.manipulation import cast as _cast
 from learnkeras.backend.ops.manipulation import expand_dims
+from learnkeras.backend.ops.math import broadcast_like, divide, equal, multiply, where
 
 
 def _same(dtype: str) -> str:
