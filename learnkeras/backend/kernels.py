@@ -66,7 +66,7 @@ _numba: Any = None  # the numba module once loaded; False when it cannot be impo
 _override: bool | None = None  # set by use_kernels()
 
 
-def _load_numba():
+def load_numba():
     """Import numba once (on first use) and teach it the helpers below; None if unavailable."""
     global _numba
     if _numba is None:
@@ -82,7 +82,7 @@ def _load_numba():
 
 def available() -> bool:
     """True when numba is installed and compiles (`NUMBA_DISABLE_JIT` is not set)."""
-    numba = _load_numba()
+    numba = load_numba()
     return numba is not None and not numba.config.DISABLE_JIT
 
 
@@ -128,7 +128,7 @@ class Kernel:
         return compiled(*args)
 
     def _compile(self) -> Callable:
-        numba = _load_numba()
+        numba = load_numba()
         if numba is None:  # no numba: the loop runs as Python
             return self.py_func
         # Under NUMBA_DISABLE_JIT=1, njit returns py_func itself.

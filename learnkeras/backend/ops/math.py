@@ -288,5 +288,7 @@ def _where_grad(ctx, g):
 
 
 # --- creation from another tensor -----------------------------------------------------
-zeros_like = Op("zeros_like", lambda x: np.zeros(np.shape(x), R.result_dtype(x)), None, R.same_as)
-ones_like = Op("ones_like", lambda x: np.ones(np.shape(x), R.result_dtype(x)), None, R.same_as)
+zeros_like = Op("zeros_like", lambda x: np.zeros(np.shape(x), R.result_dtype(x)), None, R.same_as,
+                elementwise=True, fusion="0")
+ones_like = Op("ones_like", lambda x: np.ones(np.shape(x), R.result_dtype(x)), None, R.same_as,
+               elementwise=True, fusion="1")
