@@ -15,6 +15,7 @@ view narrows while you type) chooses which of the kept events are shown.
 from __future__ import annotations
 
 import fnmatch
+import functools
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 
@@ -31,6 +32,9 @@ _FAMILY_COLOURS = {
     "function": "#1a7f37", "train": "#bc4c00", "epoch": "#bc4c00", "batch": "#bc4c00", "optimizer": "#bc4c00",
     "test": "#1b7c83", "predict": "#1b7c83", "callback": MUTED,
 }
+
+
+_RENDERED_ROWS = 150  # rows drawn in the widget (the log keeps `max_events`)
 
 
 def format_value(value, limit: int = 60) -> str:
@@ -62,9 +66,14 @@ class LogEntry:
     id: int
     name: str
     depth: int
-    pairs: tuple[tuple[str, str], ...]
+    payload: dict
     seconds: float
     failed: bool = False
+
+    @functools.cached_property
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """The payload as (key, text) pairs: formatted when first shown, not when the event arrives."""
+        return tuple((k, format_value(v)) for k, v in self.payload.items() if k != "phase")
 
     @property
     def details(self) -> str:
@@ -126,12 +135,11 @@ class EventLog(Panel):
             while len(self._depth) > 4 * self.max_events:
                 self._depth.popitem(last=False)
         payload = event.payload
-        pairs = tuple((k, format_value(v)) for k, v in payload.items() if k != "phase")
         name = f"{event.name} {payload['phase']}" if "phase" in payload else event.name
         if len(self.entries) == self.max_events:
             self.dropped += 1
         failed = payload.get("status") == "failed" or "error" in payload
-        self.entries.append(LogEntry(event.id, name, depth, pairs, event.time - self._origin, failed))
+        self.entries.append(LogEntry(event.id, name, depth, payload, event.time - self._origin, failed))
         self.request_draw()
 
     def clear(self) -> None:
@@ -148,8 +156,18 @@ class EventLog(Panel):
         words = self.pattern_box.value.replace(",", " ").split()
         return [w if any(c in w for c in "*?[") else w + "*" for w in words] or ["*"]
 
+    def _drop_unprintable(self) -> None:
+        """Format what is not formatted yet; an event whose payload cannot be shown is dropped and reported."""
+        for entry in list(self.entries):
+            try:
+                entry.pairs  # noqa: B018  (formats once, then cached)
+            except Exception as exc:
+                self.entries.remove(entry)
+                self._report(f"while showing {entry.name!r}", exc)
+
     def visible(self) -> list[LogEntry]:
         """The kept events the filter lets through, oldest first."""
+        self._drop_unprintable()
         patterns = self.patterns
         if "*" in patterns:
             return list(self.entries)
@@ -178,6 +196,10 @@ class EventLog(Panel):
             self.body.value = f'<div style="{FONT}; color:{MUTED}">No events yet.</div>'
             return
         rows = []
+        if len(visible) > _RENDERED_ROWS:  # the box shows a screenful; HTML for hundreds of rows costs real time
+            rows.append(f'<div style="{FONT}; color:{MUTED}">… {len(visible) - _RENDERED_ROWS} earlier events '
+                        "(all of them are in summary())</div>")
+            visible = visible[-_RENDERED_ROWS:]
         for e in visible:
             family = e.name.split(".", 1)[0]
             colour = "#cf222e" if e.failed else _FAMILY_COLOURS.get(family, "#24292f")
