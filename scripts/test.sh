@@ -21,6 +21,8 @@ fi
 .venv/bin/python -m ruff check learnkeras widgets tests bench
 # The backend once more with numba switched off: every kernel must also run as plain Python.
 NUMBA_DISABLE_JIT=1 .venv/bin/python -m pytest -q -p no:cacheprovider tests/backend
-# Everything: unit, property, panel, binder and browser tests, and every lesson under nbval.
-.venv/bin/python -m pytest -q -p no:cacheprovider tests notebooks --nbval --nbval-current-env \
-  --nbval-sanitize-with tests/nbval_sanitize.cfg
+# Unit, property, panel and binder tests, and every lesson under nbval.
+.venv/bin/python -m pytest -q -p no:cacheprovider tests notebooks --ignore=tests/browser --nbval \
+  --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# The real-browser tests on their own: Playwright's sync API keeps an event loop running in this process.
+.venv/bin/python -m pytest -q -p no:cacheprovider tests/browser
