@@ -121,6 +121,8 @@ class BuildPanel(Panel):
             return self._depth[event.parent] + 1
         if self.model is None:
             return 0
+        if event.parent is not None:
+            return None  # nested in a build this panel does not show: another model's, even if names repeat
         if layer not in self._names:
             self._names = ui.layer_names(self.model)  # layers may have been added since
         return 0 if layer in self._names else None
