@@ -185,8 +185,8 @@ class TracePanel(Panel):
         if mode == "eager":
             self._tracing.clear()  # nothing can be tracing during an eager call: a trace that failed left this
         if self.model is not None:
-            if event["layer"] not in self._names:
-                return
+            if event["layer"] not in self._names or event.get("model", self.model.name) != self.model.name:
+                return  # another model's layer (layer names repeat across models)
         elif mode != "trace" or self.function.name not in self._tracing[-1:]:
             return  # a function's panel counts only the Python that ran while tracing it
         stats = self.layers.get(event["layer"])

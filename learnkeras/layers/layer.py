@@ -22,6 +22,8 @@ from __future__ import annotations
 import inspect
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -39,7 +41,17 @@ __all__ = ["Layer"]
 _name_counts: defaultdict[str, int] = defaultdict(int)
 register_clear_session_hook(_name_counts.clear)
 
-_call_context: list[dict] = []  # the `training` value of each enclosing Layer.__call__
+_call_context: list[dict] = []  # each enclosing Layer.__call__: its `training` value and layer name
+
+
+@contextmanager
+def calling(layer) -> Iterator[None]:
+    """Run a block as if inside `layer`'s call (what nested `layer.call` events report as their `model`)."""
+    _call_context.append({"training": None, "layer": layer.name})
+    try:
+        yield
+    finally:
+        _call_context.pop()
 
 
 def to_snake_case(name: str) -> str:
@@ -144,8 +156,10 @@ class Layer:
         else:
             kwargs.pop("training", None)
         if hooks.enabled:
-            hooks.emit("layer.call", layer=self.name, class_name=type(self).__name__, mode=mode)
-        _call_context.append({"training": training})
+            # `model`: the outermost layer being called, so a panel can tell models whose layer names repeat.
+            outermost = _call_context[0]["layer"] if _call_context else self.name
+            hooks.emit("layer.call", layer=self.name, class_name=type(self).__name__, mode=mode, model=outermost)
+        _call_context.append({"training": training, "layer": self.name})
         try:
             if mode == "symbolic":
                 with context.symbolic_scope():
@@ -192,8 +206,10 @@ class Layer:
                         lambda x: KerasTensor(x.shape, x.dtype) if isinstance(x, TensorOperators) else x, args
                     )
                     if hooks.enabled:
-                        hooks.emit("layer.call", layer=self.name, class_name=type(self).__name__, mode="symbolic")
-                    with context.symbolic_scope():
+                        outermost = _call_context[0]["layer"] if _call_context else self.name
+                        hooks.emit("layer.call", layer=self.name, class_name=type(self).__name__, mode="symbolic",
+                                   model=outermost)
+                    with calling(self), context.symbolic_scope():
                         _converted_call(self)(*symbolic, **{k: v for k, v in kwargs.items() if k != "training"})
             self.built = True
         except Exception:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from learnkeras.backend.keras_tensor import KerasTensor
 from learnkeras.layers.input_layer import InputLayer
-from learnkeras.layers.layer import Layer
+from learnkeras.layers.layer import Layer, calling
 from learnkeras.models.functional import Functional
 from learnkeras.models.model import Model
 
@@ -84,8 +84,9 @@ class Sequential(Model):
         with hooks.span("layer.build", layer=self.name, class_name="Sequential", input_shape=tuple(batch_shape)):
             inputs = self._stack[0].output
             x = inputs
-            for layer in self._stack[1:]:
-                x = layer(x)
+            with calling(self):  # the layers run as parts of this model
+                for layer in self._stack[1:]:
+                    x = layer(x)
             self._functional = Functional(inputs, x, name=f"{self.name}_graph")
         self.built = True
 
