@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-import numpy as np
-
 from learnkeras.backend import context, dtypes, nest
 from learnkeras.backend.op import GradContext, Op
 from learnkeras.backend.tensor import SymbolicTensor, Tensor, TensorOperators
@@ -165,5 +163,3 @@ def stop_gradient(x):
 
     return OPS.stop_gradient(x)
 
-
-_ = np  # numpy is used by doctests above
