@@ -264,6 +264,11 @@ class Panel(abc.ABC):
     def summary(self) -> str:
         """What the panel shows, as deterministic plain text."""
 
+    @property
+    def css_class(self) -> str:
+        """The CSS class of the panel's root widget: `lk-` and the class name in lower case (`lk-compilepanel`)."""
+        return f"lk-{type(self).__name__.lower()}"
+
     def __repr__(self) -> str:
         return self.summary()
 
@@ -271,6 +276,7 @@ class Panel(abc.ABC):
         if self.closed:
             return {"text/plain": self.summary()}
         self._throttle.flush()
+        self.widget.add_class(self.css_class)  # a stable hook for styling and browser tests
         bundle = dict(self.widget._repr_mimebundle_(**kwargs))
         bundle["text/plain"] = self.summary()
         return bundle
