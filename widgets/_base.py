@@ -34,10 +34,13 @@ class Throttle:
     `throttle()` asks for a call. When the last one was less than `interval`
     ago the request is remembered (`pending`) and, inside a running event loop
     (a Jupyter kernel), scheduled for when the interval is over; `flush()` runs
-    a pending call at once. A positive interval stretches to ten times the cost
-    of one call, so drawing never takes more than about a tenth of the time;
+    a pending call at once. A positive interval stretches to `budget` times the
+    cost of one call, so one panel's drawing takes at most about 1/30 of the
+    time (several panels stay well under training's own cost);
     `interval=0` calls every time (what tests use).
     """
+
+    budget = 30.0  # wait at least this many times what the last call cost
 
     def __init__(self, fn: Callable[[], Any], interval: float = 0.1, clock: Callable[[], float] = time.monotonic):
         self.fn = fn
@@ -51,7 +54,7 @@ class Throttle:
 
     def __call__(self) -> None:
         now = self.clock()
-        gap = max(self.interval, 10.0 * self._cost) if self.interval > 0 else 0.0
+        gap = max(self.interval, self.budget * self._cost) if self.interval > 0 else 0.0
         if now - self._last >= gap:
             self._run(now)
         else:

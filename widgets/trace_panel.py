@@ -114,7 +114,10 @@ class TracePanel(Panel):
              self.graph_html, self.error_box],
             layout=W.Layout(padding="6px", border="1px solid #d0d7de"),
         )
-        self._listen("*", self._on_event)
+        # Only the events it reads: a "*" subscription would be called for every event of every step.
+        for pattern in ("layer.call", "layer.build", "function.*", "train.begin", "train.end", "batch.end", "test.*",
+                        "predict.*"):
+            self._listen(pattern, self._on_event)
         self.refresh()
 
     # --- events -------------------------------------------------------------------------------
