@@ -57,7 +57,7 @@ class Throttle:
         gap = max(self.interval, self.budget * self._cost) if self.interval > 0 else 0.0
         if now - self._last >= gap:
             self._run(now)
-        else:
+        elif not self.pending:  # already pending: that draw will show this change too
             self.pending = True
             self._schedule(gap - (now - self._last))
 
