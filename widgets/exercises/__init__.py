@@ -103,6 +103,16 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+def flat_digits():
+    """Digits as flat pixels scaled to [0, 1]: `(x_train, y_train), (x_valid, y_valid)` (64 float32 features)."""
+    from learnkeras.datasets import digits
+
+    (x_train, y_train), (x_valid, y_valid) = digits.load_data()
+    x_train = x_train.reshape(len(x_train), -1).astype("float32") / 16.0
+    x_valid = x_valid.reshape(len(x_valid), -1).astype("float32") / 16.0
+    return (x_train, y_train), (x_valid, y_valid)
+
+
 def to_array(value: Any) -> np.ndarray:
     """A learner's answer (number, list, numpy array, learnkeras Tensor or Variable) as a float64 array."""
     if hasattr(value, "numpy"):

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from learnkeras.datasets import digits
-from widgets.exercises import Exercise, Verdict
+from widgets.exercises import Exercise, Verdict, flat_digits
 
 __all__ = ["HIDDEN_UNITS", "TARGET_ACCURACY", "test_digits", "check_digits_classifier"]
 
@@ -20,8 +19,7 @@ TARGET_ACCURACY = 0.95
 
 def test_digits() -> tuple[np.ndarray, np.ndarray]:
     """The digits test set as the lesson prepares it: `x` float32 of shape (360, 64) in [0, 1], `y` labels 0..9."""
-    _, (x_test, y_test) = digits.load_data()
-    return x_test.reshape((len(x_test), 64)).astype("float32") / 16.0, y_test
+    return flat_digits()[1]
 
 
 def check_digits_classifier(model) -> Verdict:

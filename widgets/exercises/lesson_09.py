@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 import learnkeras as keras
-from widgets.exercises import Exercise, Verdict
+from widgets.exercises import Exercise, Verdict, flat_digits
 
 __all__ = ["EPOCHS", "ExerciseClassifier", "exercise_data", "check_train_step"]
 
@@ -24,12 +24,7 @@ EPOCHS = 2
 _SEED = 9
 
 
-def exercise_data():
-    """Digits as flat pixels scaled to [0, 1]: `(x_train, y_train), (x_valid, y_valid)`."""
-    (x_train, y_train), (x_valid, y_valid) = keras.datasets.digits.load_data()
-    x_train = x_train.reshape(len(x_train), -1).astype("float32") / 16.0
-    x_valid = x_valid.reshape(len(x_valid), -1).astype("float32") / 16.0
-    return (x_train, y_train), (x_valid, y_valid)
+exercise_data = flat_digits  # the lesson's data: digits as flat pixels in [0, 1]
 
 
 class ExerciseClassifier(keras.Model):
