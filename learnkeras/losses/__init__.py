@@ -13,7 +13,6 @@ True
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 from learnkeras.losses.loss import (
@@ -121,18 +120,11 @@ def get(identifier):
     """
     if identifier is None:
         return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier)
-        if obj is None:
-            from learnkeras.saving import get_registered_object
+    from learnkeras.saving.object_registration import resolve_identifier
 
-            obj = get_registered_object(identifier)
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj() if inspect.isclass(obj) else obj
+    obj = resolve_identifier(identifier, ALL_OBJECTS_DICT, deserialize)
+    if obj is not None:
+        return obj
     raise ValueError(
         f"Could not interpret loss identifier: {identifier!r}. Expected a loss name such as 'mse', "
         "'binary_crossentropy' or 'SparseCategoricalCrossentropy', a {'class_name': ..., 'config': ...} dict, "

@@ -148,18 +148,11 @@ def get(identifier):
     """
     if identifier is None:
         return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier)
-        if obj is None:
-            from learnkeras.saving import get_registered_object
+    from learnkeras.saving.object_registration import resolve_identifier
 
-            obj = get_registered_object(identifier)
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj() if inspect.isclass(obj) else obj
+    obj = resolve_identifier(identifier, ALL_OBJECTS_DICT, deserialize)
+    if obj is not None:
+        return obj
     raise ValueError(
         f"Could not interpret metric identifier: {identifier!r}. Expected a metric name such as 'accuracy', 'mae' "
         "or 'Precision', a {'class_name': ..., 'config': ...} dict, a Metric instance or a function "

@@ -156,6 +156,26 @@ def get_registered_object(
 
 
 # --- serializing --------------------------------------------------------------------------
+def resolve_identifier(identifier: Any, known: dict[str, Any], deserialize: Callable[[Any], Any]) -> Any:
+    """What a registry's `get()` makes of an identifier, or None when it names nothing.
+
+    A dict is deserialized; a string is looked up in `known`, then among the
+    registered objects; anything else is taken as it is. A class is
+    instantiated with its defaults; any other callable is returned unchanged.
+    """
+    if isinstance(identifier, dict):
+        obj = deserialize(identifier)
+    elif isinstance(identifier, str):
+        obj = known.get(identifier)
+        if obj is None:
+            obj = get_registered_object(identifier)
+    else:
+        obj = identifier
+    if callable(obj):
+        return obj() if inspect.isclass(obj) else obj
+    return None
+
+
 def _public_module(cls: type) -> str:
     """Where Keras' public API shows a built-in: `learnkeras.initializers.random_initializers` -> `keras.initializers`.
 
