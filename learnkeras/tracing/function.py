@@ -33,7 +33,7 @@ import weakref
 import numpy as np
 
 from learnkeras import hooks
-from learnkeras.backend import context, nest
+from learnkeras.backend import context, dtypes, nest
 from learnkeras.backend.tensor import SymbolicTensor, Tensor, TensorSpec
 from learnkeras.tracing.concrete import ConcreteFunction
 
@@ -45,20 +45,27 @@ _RETRACE_WINDOW = 5
 class _Leaf:
     """How one flattened argument takes part in the signature."""
 
-    __slots__ = ("kind", "key", "spec")
+    __slots__ = ("kind", "key", "_spec")
 
     def __init__(self, kind: str, key, spec: TensorSpec | None = None):
         self.kind = kind  # "tensor" or "python"
         self.key = key
-        self.spec = spec
+        self._spec = spec
+
+    @property
+    def spec(self) -> TensorSpec | None:
+        """The tensor's spec, made only when needed (a cache hit needs just the key)."""
+        if self._spec is None and self.kind == "tensor":
+            self._spec = TensorSpec(self.key[1], self.key[2])
+        return self._spec
 
 
 def _leaf(x) -> _Leaf:
     if isinstance(x, _SpecValue):
         return _Leaf("tensor", ("tensor", x.spec.shape, x.spec.dtype), x.spec)
     if isinstance(x, (Tensor, np.ndarray, np.generic)):  # numpy scalars are tensors too, as in tf.function
-        spec = TensorSpec(np.shape(x), x.dtype)
-        return _Leaf("tensor", ("tensor", spec.shape, spec.dtype), spec)
+        array = x._value if isinstance(x, Tensor) else x
+        return _Leaf("tensor", ("tensor", array.shape, dtypes.dtype_name(array.dtype)))
     if getattr(x, "_is_variable", False):
         return _Leaf("python", ("variable", id(x)))
     if isinstance(x, (bool, int, float, str, bytes, type(None))):
