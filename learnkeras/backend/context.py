@@ -24,10 +24,6 @@ def current_graph():
     return graphs[-1] if graphs else None
 
 
-def in_trace() -> bool:
-    return bool(graphs)
-
-
 @contextmanager
 def graph_scope(graph) -> Iterator[None]:
     graphs.append(graph)

@@ -108,9 +108,6 @@ class ConcreteFunction:
         return self._call_leaves(flat)
 
     # --- showing ----------------------------------------------------------------------
-    def pretty_printed_graph(self) -> str:
-        return self.graph.pretty()
-
     @property
     def schedule_source(self) -> str:
         """The straight-line Python that runs the graph (what executes on every call)."""
