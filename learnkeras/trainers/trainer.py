@@ -365,9 +365,10 @@ class Trainer:
 def _emit_gradient_norms(variables, gradients) -> None:
     """A `train.gradients` event with {variable path: L2 norm of its gradient}, each time the step runs.
 
-    Inside a trace this adds nodes only if someone listened while tracing.
+    Inside a trace this adds one node (the norms are computed in it), and only if
+    someone listened while tracing.
     """
     from learnkeras.backend import ops
 
-    norms = {v.path: ops.sqrt(ops.sum(ops.square(g))) for v, g in zip(variables, gradients) if g is not None}
-    ops.emit_event("train.gradients", values=norms)
+    gradients = {v.path: g for v, g in zip(variables, gradients) if g is not None}
+    ops.emit_event("train.gradients", values=gradients, reduce="l2_norm")

@@ -65,3 +65,21 @@ def test_emit_event_sends_tensor_values_as_python_numbers():
     assert event.payload == {"optimizer": "sgd", "iteration": 3, "learning_rate": 0.5}
     assert isinstance(event["iteration"], int)
     ops.emit_event("optimizer.apply", iteration=ops.convert_to_tensor(4))  # nobody listens: nothing happens
+
+
+def test_emit_event_with_reduce_l2_norm_sends_each_tensors_norm():
+    rng = np.random.default_rng(0)
+    kernel = rng.standard_normal((64, 32)).astype("float32")
+    bias = np.array([3.0, 4.0], dtype="float32")
+    with hooks.record("train.gradients") as events:
+        ops.emit_event("train.gradients", values={"d/kernel": ops.convert_to_tensor(kernel),
+                                                  "d/bias": ops.convert_to_tensor(bias)}, reduce="l2_norm")
+    (event,) = events
+    assert set(event.payload) == {"d/kernel", "d/bias"}
+    assert event["d/bias"] == 5.0 and isinstance(event["d/bias"], float)
+    assert event["d/kernel"] == pytest.approx(np.linalg.norm(kernel.astype("float64")), rel=1e-6)
+
+
+def test_emit_event_rejects_an_unknown_reduction():
+    with pytest.raises(ValueError, match="`reduce` must be None or one of \\['l2_norm'\\]; received 'mean'"):
+        ops.emit_event("x", values={"a": ops.convert_to_tensor(1.0)}, reduce="mean")
