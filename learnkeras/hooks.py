@@ -35,25 +35,32 @@ _ids = itertools.count(1)
 _open_spans: list[int] = []  # ids of the events we are currently "inside"
 
 
-@dataclass(frozen=True)
 class Event:
-    """One thing that happened: `name`, `payload`, monotonic `time`, and `parent`.
+    """One thing that happened: `name`, `payload`, monotonic `time`, `id` and `parent`.
 
     `parent` is the id of the event this one happened inside (a `span`), or
-    None at the top level, so a timeline can be drawn as a tree.
+    None at the top level, so a timeline can be drawn as a tree. Treat an
+    event as read-only: every subscriber is handed the same object. (A plain
+    class with `__slots__`: making one is part of every event's cost.)
     """
 
-    name: str
-    payload: dict[str, Any]
-    time: float
-    id: int
-    parent: int | None = None
+    __slots__ = ("name", "payload", "time", "id", "parent")
+
+    def __init__(self, name: str, payload: dict[str, Any], time: float, id: int, parent: int | None = None):
+        self.name = name
+        self.payload = payload
+        self.time = time
+        self.id = id
+        self.parent = parent
 
     def __getitem__(self, key: str) -> Any:
         return self.payload[key]
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.payload.get(key, default)
+
+    def __repr__(self) -> str:
+        return f"Event({self.name!r}, {self.payload!r}, id={self.id}, parent={self.parent})"
 
 
 @dataclass(eq=False)
