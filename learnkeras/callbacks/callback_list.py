@@ -142,7 +142,7 @@ class CallbackList(Callback):
         if hooks.enabled:
             payload = {
                 "method": method,
-                "logs": None if given is None else dict(logs),  # as the callbacks left it
+                "logs": None if given is None else logs,  # as the callbacks left it (a dict made for this call)
                 "callbacks": [type(cb).__name__ for cb in self.callbacks],
             }
             if index_name is not None:
