@@ -35,12 +35,12 @@ class Throttle:
     ago the request is remembered (`pending`) and, inside a running event loop
     (a Jupyter kernel), scheduled for when the interval is over; `flush()` runs
     a pending call at once. A positive interval stretches to `budget` times the
-    cost of one call, so one panel's drawing takes at most about 1/30 of the
-    time (several panels stay well under training's own cost);
+    cost of one call, so one panel's drawing takes at most about 1/100 of the
+    time (all the panels together stay a few percent of training's own cost);
     `interval=0` calls every time (what tests use).
     """
 
-    budget = 30.0  # wait at least this many times what the last call cost
+    budget = 100.0  # wait at least this many times what the last call cost
 
     def __init__(self, fn: Callable[[], Any], interval: float = 0.1, clock: Callable[[], float] = time.monotonic):
         self.fn = fn
@@ -48,18 +48,19 @@ class Throttle:
         self.clock = clock
         self.pending = False
         self.calls = 0
+        #: the clock time from which a call runs `fn` at once (before it, a call only marks a change pending)
+        self.next_due = -float("inf")
         self._last = -float("inf")
         self._cost = 0.0
         self._timer = None
 
     def __call__(self) -> None:
         now = self.clock()
-        gap = max(self.interval, self.budget * self._cost) if self.interval > 0 else 0.0
-        if now - self._last >= gap:
+        if now >= self.next_due:
             self._run(now)
         elif not self.pending:  # already pending: that draw will show this change too
             self.pending = True
-            self._schedule(gap - (now - self._last))
+            self._schedule(self.next_due - now)
 
     def flush(self) -> None:
         """Run a pending call now (the final update after a burst)."""
@@ -81,6 +82,8 @@ class Throttle:
             self.fn()
         finally:
             self._cost = time.perf_counter() - start
+            gap = max(self.interval, self.budget * self._cost) if self.interval > 0 else 0.0
+            self.next_due = now + gap
 
     def _schedule(self, delay: float) -> None:
         if self._timer is not None:
@@ -203,8 +206,17 @@ class Panel(abc.ABC):
         self.widget: W.Box = W.VBox()
 
     # --- events ---------------------------------------------------------------------------
-    def _listen(self, pattern: str, handler: Callable[[hooks.Event], Any]) -> hooks.Subscription:
-        """Subscribe `handler` to `pattern`; its errors are shown in the panel, never raised into the core."""
+    def _listen(self, pattern: str, handler: Callable[[hooks.Event], Any], *, guarded: bool = True
+                ) -> hooks.Subscription:
+        """Subscribe `handler` to `pattern`; its errors are shown in the panel, never raised into the core.
+
+        `guarded=False` subscribes the handler as it is, for one that cannot raise and runs for every
+        event of every step (the guard is one more call per event).
+        """
+        if not guarded:
+            sub = hooks.subscribe(pattern, handler)
+            self._subscriptions.append(sub)
+            return sub
 
         def deliver(event: hooks.Event) -> None:
             if self.closed:

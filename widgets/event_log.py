@@ -15,9 +15,7 @@ view narrows while you type) chooses which of the kept events are shown.
 from __future__ import annotations
 
 import fnmatch
-import functools
 from collections import OrderedDict, deque
-from dataclasses import dataclass
 
 import ipywidgets as W
 import numpy as np
@@ -59,21 +57,57 @@ def format_value(value, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-@dataclass
 class LogEntry:
-    """One kept event: its name, the payload as text, depth in the tree, and time since the log's start."""
+    """One kept event: its name (with the span phase), depth in the tree, payload, and time since the log's start.
 
-    id: int
-    name: str
-    depth: int
-    payload: dict
-    seconds: float
-    failed: bool = False
+    Made for every event the log hears, so making one does nothing else: the
+    payload is turned into text (`pairs`, `details`, the HTML row) only when
+    the entry is first shown, then kept.
+    """
 
-    @functools.cached_property
+    __slots__ = ("event", "depth", "origin", "_pairs", "_row")
+
+    def __init__(self, event: hooks.Event, depth: int, origin: float):
+        self.event = event
+        self.depth = depth
+        self.origin = origin
+        self._pairs: tuple[tuple[str, str], ...] | None = None
+        self._row: str | None = None
+
+    @property
+    def id(self) -> int:
+        return self.event.id
+
+    @property
+    def kind(self) -> str:
+        """The event's name (what the filter matches)."""
+        return self.event.name
+
+    @property
+    def name(self) -> str:
+        """The event's name, with `begin`/`end` for the two halves of a span."""
+        phase = self.event.payload.get("phase")
+        return f"{self.event.name} {phase}" if phase is not None else self.event.name
+
+    @property
+    def payload(self) -> dict:
+        return self.event.payload
+
+    @property
+    def seconds(self) -> float:
+        return self.event.time - self.origin
+
+    @property
+    def failed(self) -> bool:
+        payload = self.event.payload
+        return payload.get("status") == "failed" or "error" in payload
+
+    @property
     def pairs(self) -> tuple[tuple[str, str], ...]:
         """The payload as (key, text) pairs: formatted when first shown, not when the event arrives."""
-        return tuple((k, format_value(v)) for k, v in self.payload.items() if k != "phase")
+        if self._pairs is None:
+            self._pairs = tuple((k, format_value(v)) for k, v in self.event.payload.items() if k != "phase")
+        return self._pairs
 
     @property
     def details(self) -> str:
@@ -82,6 +116,22 @@ class LogEntry:
 
     def text(self) -> str:
         return f"{'  ' * self.depth}{self.name}" + (f"  {self.details}" if self.details else "")
+
+    def html(self) -> str:
+        """The entry's row in the widget (made once)."""
+        if self._row is None:
+            colour = "#cf222e" if self.failed else _FAMILY_COLOURS.get(self.kind.split(".", 1)[0], "#24292f")
+            pairs = " ".join(f'<span style="color:{MUTED}">{esc(k)}=</span>{esc(v)}' for k, v in self.pairs)
+            self._row = (
+                f'<div title="{esc(self.details)}" style="white-space:pre; {MONO}">'
+                f'<span style="color:{MUTED}">{self.seconds * 1000:9.1f} ms</span>'
+                f'  {"    " * self.depth}<span style="color:{colour}; font-weight:600">{esc(self.name)}</span>  {pairs}'
+                "</div>"
+            )
+        return self._row
+
+    def __repr__(self) -> str:
+        return f"LogEntry({self.text()!r})"
 
 
 class EventLog(Panel):
@@ -100,7 +150,9 @@ class EventLog(Panel):
         if not isinstance(max_events, int) or max_events < 1:
             raise ValueError(f"EventLog: `max_events` must be a positive int; received {max_events!r}.")
         self.max_events = max_events
-        self.entries: deque[LogEntry] = deque(maxlen=max_events)
+        self._entries: deque[LogEntry] = deque(maxlen=max_events)
+        self._arrived: list[hooks.Event] = []  # heard, not yet made into entries (a draw comes at least every
+        # `throttle` seconds while events come, so this stays short)
         self.dropped = 0
         self._origin: float | None = None
         self._depth: OrderedDict[int, int] = OrderedDict()  # span-begin event id -> depth
@@ -119,32 +171,47 @@ class EventLog(Panel):
              self.body, self.error_box],
             layout=W.Layout(padding="6px", border="1px solid #d0d7de"),
         )
-        self._listen("*", self._on_event)
+        self._listen("*", self._on_event, guarded=False)  # it cannot raise
         self.refresh()
 
     # --- events ---------------------------------------------------------------------------------
     def _on_event(self, event: hooks.Event) -> None:
-        if self._origin is None:
-            self._origin = event.time
-        if event.parent is None:
-            depth = 0
-        else:
-            depth = self._depth.get(event.parent, 0) + 1
-        if event.get("phase") == "begin":
-            self._depth[event.id] = depth
-            while len(self._depth) > 4 * self.max_events:
-                self._depth.popitem(last=False)
-        payload = event.payload
-        name = f"{event.name} {payload['phase']}" if "phase" in payload else event.name
-        if len(self.entries) == self.max_events:
-            self.dropped += 1
-        failed = payload.get("status") == "failed" or "error" in payload
-        self.entries.append(LogEntry(event.id, name, depth, payload, event.time - self._origin, failed))
-        self.request_draw()
+        # Runs for every event of every training step, so it only keeps the event (depth, entry and text are
+        # made when the log is next looked at: a draw, `entries`, `summary()`) and asks for a draw only when
+        # one is due or none is pending yet; the event's own time saves reading the clock.
+        self._arrived.append(event)
+        throttle = self._throttle
+        if not throttle.pending or event.time >= throttle.next_due:
+            throttle()
+
+    def _digest(self) -> None:
+        """Make entries of the events heard since the last look: depth in the tree, time since the first."""
+        arrived = self._arrived
+        entries, depths = self._entries, self._depth
+        for event in arrived:
+            if self._origin is None:
+                self._origin = event.time
+            parent = event.parent
+            depth = 0 if parent is None else depths.get(parent, 0) + 1
+            if event.payload.get("phase") == "begin":
+                depths[event.id] = depth
+                if len(depths) > 4 * self.max_events:
+                    depths.popitem(last=False)
+            if len(entries) == self.max_events:
+                self.dropped += 1
+            entries.append(LogEntry(event, depth, self._origin))
+        arrived.clear()
+
+    @property
+    def entries(self) -> deque[LogEntry]:
+        """The kept events (`LogEntry`), oldest first."""
+        self._digest()
+        return self._entries
 
     def clear(self) -> None:
         """Forget every kept event (times restart at the next one)."""
-        self.entries.clear()
+        self._entries.clear()
+        self._arrived.clear()
         self.dropped = 0
         self._origin = None
         self.refresh()
@@ -156,23 +223,28 @@ class EventLog(Panel):
         words = self.pattern_box.value.replace(",", " ").split()
         return [w if any(c in w for c in "*?[") else w + "*" for w in words] or ["*"]
 
-    def _drop_unprintable(self) -> None:
-        """Format what is not formatted yet; an event whose payload cannot be shown is dropped and reported."""
-        for entry in list(self.entries):
+    def _printable(self, entries: list[LogEntry]) -> list[LogEntry]:
+        """`entries` formatted; one whose payload cannot be shown is dropped from the log and reported."""
+        shown = []
+        for entry in entries:
             try:
-                entry.pairs  # noqa: B018  (formats once, then cached)
+                entry.pairs  # noqa: B018  (formats once, then kept)
             except Exception as exc:
-                self.entries.remove(entry)
+                self._entries.remove(entry)
                 self._report(f"while showing {entry.name!r}", exc)
+            else:
+                shown.append(entry)
+        return shown
 
-    def visible(self) -> list[LogEntry]:
-        """The kept events the filter lets through, oldest first."""
-        self._drop_unprintable()
+    def _matching(self) -> list[LogEntry]:
         patterns = self.patterns
         if "*" in patterns:
             return list(self.entries)
-        return [e for e in self.entries
-                if any(fnmatch.fnmatchcase(e.name.split(" ", 1)[0], p) for p in patterns)]
+        return [e for e in self.entries if any(fnmatch.fnmatchcase(e.kind, p) for p in patterns)]
+
+    def visible(self) -> list[LogEntry]:
+        """The kept events the filter lets through, oldest first."""
+        return self._printable(self._matching())
 
     # --- text and drawing ------------------------------------------------------------------------
     def _counts_text(self, shown: int) -> str:
@@ -190,25 +262,18 @@ class EventLog(Panel):
         return "\n".join(lines)
 
     def _render(self) -> None:
-        visible = self.visible()
-        self.count_line.value = f'<span style="{FONT}; color:{MUTED}">{esc(self._counts_text(len(visible)))}</span>'
-        if not visible:
+        matching = self._matching()
+        # The box shows a screenful; the rows of hundreds of events cost real time, and only these are formatted.
+        hidden = max(0, len(matching) - _RENDERED_ROWS)
+        shown = self._printable(matching[hidden:])
+        self.count_line.value = (f'<span style="{FONT}; color:{MUTED}">'
+                                 f"{esc(self._counts_text(hidden + len(shown)))}</span>")
+        if not shown:
             self.body.value = f'<div style="{FONT}; color:{MUTED}">No events yet.</div>'
             return
-        rows = []
-        if len(visible) > _RENDERED_ROWS:  # the box shows a screenful; HTML for hundreds of rows costs real time
-            rows.append(f'<div style="{FONT}; color:{MUTED}">… {len(visible) - _RENDERED_ROWS} earlier events '
-                        "(all of them are in summary())</div>")
-            visible = visible[-_RENDERED_ROWS:]
-        for e in visible:
-            family = e.name.split(".", 1)[0]
-            colour = "#cf222e" if e.failed else _FAMILY_COLOURS.get(family, "#24292f")
-            pairs = " ".join(f'<span style="color:{MUTED}">{esc(k)}=</span>{esc(v)}' for k, v in e.pairs)
-            rows.append(
-                f'<div title="{esc(e.details)}" style="white-space:pre; {MONO}">'
-                f'<span style="color:{MUTED}">{e.seconds * 1000:9.1f} ms</span>'
-                f'  {"    " * e.depth}<span style="color:{colour}; font-weight:600">{esc(e.name)}</span>  {pairs}</div>'
-            )
+        rows = [f'<div style="{FONT}; color:{MUTED}">… {hidden} earlier events (all of them are in summary())</div>'
+                ] if hidden else []
+        rows.extend(entry.html() for entry in shown)
         # column-reverse keeps the scroll position at the newest event, with no JavaScript.
         self.body.value = (
             '<div style="max-height:380px; overflow:auto; display:flex; flex-direction:column-reverse; '
