@@ -114,24 +114,21 @@ class TracePanel(Panel):
              self.graph_html, self.error_box],
             layout=W.Layout(padding="6px", border="1px solid #d0d7de"),
         )
-        # Only the events it reads: a "*" subscription would be called for every event of every step.
-        for pattern in ("layer.call", "layer.build", "function.*", "train.begin", "train.end", "batch.end", "test.*",
-                        "predict.*"):
-            self._listen(pattern, self._on_event)
+        # Only the events it reads, each straight to its handler: function.call and batch.end come every step.
+        self._listen("function.*", self._on_function)
+        self._listen("layer.call", self._on_layer_call)
+        self._listen("layer.build", self._on_build)
+        self._eager_functions: set[str] = set()  # the model's functions that run as plain Python (run_eagerly)
+        if self.model is not None:
+            for name in _BATCH_END:
+                self._listen(name, self._on_batch_end)
+        for name in sorted(_RUN_EVENTS):
+            self._listen(name, self._on_run)
         self.refresh()
 
     # --- events -------------------------------------------------------------------------------
-    def _on_event(self, event: hooks.Event) -> None:
-        name = event.name
-        if name == "layer.call":
-            self._on_layer_call(event)
-        elif name in ("function.trace", "function.call"):
-            self._on_function(event)
-        elif name in _BATCH_END:
-            self._on_batch_end(_BATCH_END[name])
-        elif name in _RUN_EVENTS:
-            self._on_run(event)
-        elif name == "layer.build" and event.get("phase") == "end" and self.model is not None:
+    def _on_build(self, event: hooks.Event) -> None:
+        if event.get("phase") == "end" and self.model is not None:
             self._names = layer_names(self.model)
 
     def _on_run(self, event: hooks.Event) -> None:
@@ -139,15 +136,23 @@ class TracePanel(Panel):
         if phase == "begin":
             if kind == "train":
                 self._runs.clear()  # a new fit: forget runs a failed fit left open
+            outermost = not self._runs  # not the validation inside a fit: that runs every epoch
             self._runs.append((kind, event.get("model")))
             if self.model is not None and event.get("model") == self.model.name:
-                self._names = layer_names(self.model)
+                if outermost:
+                    self._names = layer_names(self.model)
+                # fit/evaluate/predict made their function just before: is it a traced one?
+                self._eager_functions = {n for n in MODEL_FUNCTIONS if getattr(self.model, n, None) is not None
+                                         and not hasattr(getattr(self.model, n), "concrete_functions")}
         else:
             for i in range(len(self._runs) - 1, -1, -1):
                 if self._runs[i][0] == kind:
                     del self._runs[i:]
                     break
-            self.refresh()  # the final update of a run
+            if self._runs:
+                self.request_draw()  # a validation run inside fit ended: throttled like the batches
+            else:
+                self.refresh()  # the final update of fit, evaluate or predict
 
     def _ours(self, function_name: str) -> bool:
         if function_name not in self.functions:
@@ -157,30 +162,36 @@ class TracePanel(Panel):
         return self._runs[-1][1] == self.model.name
 
     def _on_function(self, event: hooks.Event) -> None:
-        fname = event["function"]
+        payload = event.payload
+        fname = payload["function"]
+        if event.name == "function.call":  # every step: the short way
+            traced = payload.get("traced")
+            if traced and fname in self._tracing:
+                index = len(self._tracing) - 1 - self._tracing[::-1].index(fname)
+                del self._tracing[index:]
+            stats = self.functions.get(fname)
+            if stats is not None and self._ours(fname):
+                stats.calls += 1
+                if not traced:
+                    stats.cached += 1
+                throttle = self._throttle
+                if not throttle.pending or event.time >= throttle.next_due:  # as request_draw, without the clock
+                    throttle()
+            return
         if event.name == "function.trace":
             self._tracing.append(fname)
             if self._ours(fname):
                 stats = self.functions[fname]
                 stats.traces += 1
-                stats.signatures.append((event.get("trace_count", stats.traces), event.get("signature", ""),
-                                         event.get("reason", "")))
-        else:
-            if event.get("traced") and fname in self._tracing:
-                index = len(self._tracing) - 1 - self._tracing[::-1].index(fname)
-                del self._tracing[index:]
-            if self._ours(fname):
-                stats = self.functions[fname]
-                stats.calls += 1
-                if not event.get("traced"):
-                    stats.cached += 1
-        self.request_draw()
+                stats.signatures.append((payload.get("trace_count", stats.traces), payload.get("signature", ""),
+                                         payload.get("reason", "")))
+            self.request_draw()
 
-    def _on_batch_end(self, fname: str) -> None:
-        if self.model is None or not self._ours(fname):
-            return
-        if not hasattr(getattr(self.model, fname, None), "concrete_functions"):
-            self.functions[fname].eager_batches += 1  # the step ran as plain Python (run_eagerly)
+    def _on_batch_end(self, event: hooks.Event) -> None:
+        # A traced step reports itself (function.call); a step run as plain Python does not, so count its batches.
+        fname = _BATCH_END[event.name]
+        if fname in self._eager_functions and self._ours(fname):
+            self.functions[fname].eager_batches += 1
             self.request_draw()
 
     def _on_layer_call(self, event: hooks.Event) -> None:
