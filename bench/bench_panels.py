@@ -23,12 +23,13 @@ Variants:
 - emit no-op: the same with `hooks.emit` and `hooks.span` replaced by functions that do
   nothing (an event site that skipped the check would be caught here);
 - gradient events: `fit` with one do-nothing subscriber to `train.gradients` (what the
-  stepper's gradient norms cost the core: a norm per variable per step, and one event);
-- LossPanel: `fit(..., callbacks=[LossPanel()])`;
+  stepper's gradient norms cost the core: one node computing every norm, and one event);
+- CompilePanel, BuildPanel, TracePanel, EventLog, LossPanel: `fit` with that panel alone
+  (the model compiled through the CompilePanel; the BuildPanel made before the model;
+  the LossPanel passed as a callback);
 - StepperPanel: `StepperPanel(model, x, y, ...)` played to the end (its LossPanel, the
   gradient-norm events of every step, a table redrawn at most 10 times a second);
-- other panels: CompilePanel (compile through it), BuildPanel, TracePanel, EventLog, with `fit`;
-- all panels: the other panels and the StepperPanel together.
+- all panels: all of them at once (the StepperPanel drives the training).
 
 It also counts the events one run would emit and times one unlistened event check, to
 give the cost of the hooks when nobody listens as (checks x cost) / run time.
@@ -58,16 +59,7 @@ import numpy as np  # noqa: E402
 import learnkeras as keras  # noqa: E402
 from learnkeras import hooks  # noqa: E402
 from learnkeras.callbacks import Callback  # noqa: E402
-from widgets.loss_panel import LossPanel  # noqa: E402
-from widgets.stepper_panel import StepperPanel  # noqa: E402
-
-try:  # the other panels, when present
-    from widgets import BuildPanel, CompilePanel, EventLog, TracePanel
-except ImportError as error:  # pragma: no cover - depends on the tree
-    BuildPanel = CompilePanel = EventLog = TracePanel = None
-    OTHER_PANELS_MISSING = str(error)
-else:
-    OTHER_PANELS_MISSING = ""
+from widgets import BuildPanel, CompilePanel, EventLog, LossPanel, StepperPanel, TracePanel  # noqa: E402
 
 COMPILE = {"optimizer": "rmsprop", "loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]}
 
@@ -110,30 +102,36 @@ def emit_replaced_by_noop():
         hooks.emit, hooks.span = emit, span
 
 
+PANELS = ("CompilePanel", "BuildPanel", "TracePanel", "EventLog", "LossPanel", "StepperPanel")
+
+
 def run(variant: str, data, epochs: int) -> tuple[float, float]:
     """One sample of `variant`: returns (setup seconds, train seconds)."""
     x, y, x_test, y_test = data
     fit_kwargs = {"batch_size": 128, "epochs": epochs, "validation_data": (x_test, y_test), "verbose": 0}
+    wanted = set(PANELS) if variant == "all panels" else {variant} & set(PANELS)
     clock = Clock()
     panels = []
     start = time.process_time()
-    others = variant in ("other panels", "all panels")
-    if others:
-        build = BuildPanel()  # every layer: the model does not exist yet
-        panels.append(build)
+    if "BuildPanel" in wanted:
+        panels.append(BuildPanel())  # every layer: the model does not exist yet
     model = seed_mlp()
-    if others:
+    if "CompilePanel" in wanted:
         compile_panel = CompilePanel(model, **COMPILE)
         compile_panel.run_all()
-        panels += [compile_panel, TracePanel(model), EventLog()]
+        panels.append(compile_panel)
     else:
         model.compile(**COMPILE)
-    if variant in ("StepperPanel", "all panels"):
+    if "TracePanel" in wanted:
+        panels.append(TracePanel(model))
+    if "EventLog" in wanted:
+        panels.append(EventLog())
+    if "StepperPanel" in wanted:
         stepper = StepperPanel(model, x, y, callbacks=[clock], **fit_kwargs)
         panels.append(stepper)
         asyncio.run(stepper.play_async())
         assert stepper.finished, stepper.summary()
-    elif variant == "LossPanel":
+    elif "LossPanel" in wanted:
         panel = LossPanel()
         panels.append(panel)
         model.fit(x, y, callbacks=[clock, panel], **fit_kwargs)
@@ -191,11 +189,7 @@ def main() -> None:
     args = parser.parse_args()
 
     data = load_digits()
-    variants = ["none", "emit no-op", "gradient events", "LossPanel", "StepperPanel"]
-    if OTHER_PANELS_MISSING:
-        print(f"(the other panels are not importable: {OTHER_PANELS_MISSING}; measuring without them)")
-    else:
-        variants += ["other panels", "all panels"]
+    variants = ["none", "emit no-op", "gradient events", *PANELS, "all panels"]
     for variant in variants:  # warm up: numba caches, matplotlib fonts, first traces
         run(variant, data, 2)
 
