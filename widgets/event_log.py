@@ -32,7 +32,7 @@ _FAMILY_COLOURS = {
 }
 
 
-_RENDERED_ROWS = 150  # rows drawn in the widget (the log keeps `max_events`)
+_RENDERED_ROWS = 100  # rows drawn in the widget (the log keeps `max_events`; the box shows ~17 at a time)
 
 
 def format_value(value, limit: int = 60) -> str:

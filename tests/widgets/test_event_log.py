@@ -140,3 +140,18 @@ def test_every_panel_shows_itself_and_close_detaches_everything():
         panel.close()  # twice is harmless
     assert not hooks.enabled
     assert all(p.subscriptions == [] and p.widget.comm is None for p in panels)
+
+
+def test_the_widget_draws_the_newest_rows_and_formats_only_those():
+    log = EventLog(throttle=60)  # it drew when made: every event waits for the refresh
+    for i in range(130):
+        hooks.emit("demo.tick", i=i)
+    log.refresh()
+    html = log.body.value
+    assert "… 30 earlier events (all of them are in summary())" in html
+    assert html.count("demo.tick") == 100 and "i=</span>129" in html and "i=</span>29<" not in html
+    assert "showing 130 of 130 kept events" in log.count_line.value
+    formatted = [entry._pairs is not None for entry in log.entries]
+    assert formatted == [False] * 30 + [True] * 100  # rows never drawn were never turned into text
+    assert len(log.summary().splitlines()) == 1 + 130  # the summary has every kept event
+    log.close()
