@@ -15,31 +15,27 @@ or just `model.fit(..., callbacks=[LossPanel()])`. One subplot per metric
 The x axis counts epochs: batch `b` of epoch `e` sits at `e + (b + 1) / steps`,
 so epoch `e`'s result sits at `e + 1`, where its batch curve ends.
 
-Drawing is the expensive part (matplotlib, then a PNG for the browser), so it
-is throttled: at most `max_fps` frames a second. Between batches the frames
-also keep to about 5% of the time; an epoch end gets its frame at once unless
-the last frame is less than `1 / max_fps` old (or than ten times what a frame
-costs). The figure is made once; a frame
-only moves the lines (`set_data`) and repaints them over a saved background,
-unless an axis has to grow. The last frame always comes at the end of
+The figure is an inline SVG written directly from the numbers (string
+formatting, no plotting library): nothing to set up, a fraction of a
+millisecond a frame, and crisp at any size. It lives in one `W.HTML` widget
+(`plot`) whose value is replaced at each frame. Frames are still throttled:
+at most `max_fps` a second; between batches they also keep to about 5% of the
+time; an epoch end gets its frame at once unless the last frame is less than
+`1 / max_fps` old (or than ten times what a frame costs). The axes only grow,
+so most frames keep the same ticks. The last frame always comes at the end of
 training, and after training the final picture is also put in the cell output
-as a plain image, so a saved notebook shows the curves even without widget state.
+as a static SVG image (`image/svg+xml`), so a saved notebook shows the curves
+even without widget state.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import time
 from collections.abc import Callable, Sequence
 
 import ipywidgets as W
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
-from PIL import Image as PILImage
 
 from learnkeras.callbacks import Callback
 from widgets._base import FONT, MUTED, Panel, esc, header
@@ -49,8 +45,26 @@ __all__ = ["LossPanel"]
 TRAIN = "#0b62c4"  # blue: training
 VALID = "#d55e00"  # vermillion: validation (told apart from blue also by colour-blind viewers)
 LIGHT = "#9ec5f2"
+GRID = "#e5e8eb"
+INK = "#24292f"
 #: a frame may cost at most this share of the time between frames
 DRAW_BUDGET = 0.05
+
+# The figure's layout in px at its natural size (the SVG scales down with the cell, never up).
+CELL_WIDTH = 430  # one subplot with its tick labels
+HEIGHT = 330
+PLOT_TOP, PLOT_BOTTOM = 78, 266  # the plotting area of every subplot
+PLOT_LEFT, PLOT_RIGHT = 70, 16  # inside a cell: room for the y tick labels, and a margin on the right
+DOT = 9.0  # the diameter of an epoch dot (a round cap on a zero-length segment)
+SVG_FONT = "system-ui, -apple-system, 'Segoe UI', sans-serif"
+KINDS = ("batch", "smoothed", "epoch", "val")
+#: kind -> (legend label, colour, line width (0: no line), dashed, dots)
+STYLES = {
+    "batch": ("batch (running mean of the epoch)", LIGHT, 1.2, False, False),
+    "smoothed": ("batch, smoothed", TRAIN, 2.6, False, False),
+    "epoch": ("epoch", TRAIN, 0.0, False, True),
+    "val": ("validation", VALID, 2.6, True, True),
+}
 
 
 class LossPanel(Panel, Callback):
@@ -63,12 +77,12 @@ class LossPanel(Panel, Callback):
             batch curve, in [0, 1): 0 shows the raw values.
         max_fps: at most this many frames per second.
         display_final: after training, also display the final picture as a
-            plain image in the cell output (only inside IPython).
+            static SVG image in the cell output (only inside IPython).
         clock: the time source of the throttle (tests pass a fake one).
 
     After training, `summary()` gives the last epoch's values as text;
-    `figure` is the matplotlib figure and `lines[metric][kind]` its lines
-    (`kind`: "batch", "smoothed", "epoch", "val").
+    `series(metric)` the numbers each curve shows, `limits(metric)` the axes'
+    ranges and `svg()` the picture as SVG text.
     """
 
     title = "Training curves"
@@ -92,24 +106,17 @@ class LossPanel(Panel, Callback):
 
         #: how many frames were drawn (tests check it stays far below the number of batches)
         self.redraw_count = 0
-        self.figure = Figure(figsize=(6.0, 3.8), dpi=90, facecolor="white")
-        self.canvas = FigureCanvasAgg(self.figure)
         self.metric_names: list[str] = []  # the plotted metrics, fixed when the first logs arrive
-        self.axes: dict = {}
-        self.lines: dict[str, dict[str, Line2D]] = {}
-        self._placeholder = self.figure.text(0.5, 0.5, "Waiting for training: pass this panel to fit(callbacks=[...])",
-                                             ha="center", va="center", fontsize=13, color=MUTED)
-        self._background = None
-        self._legend_pixels = None
-        self._legend_has_validation = False
+        self._xlim: dict[str, tuple[float, float]] = {}
+        self._ylim: dict[str, tuple[float, float]] = {}
         self._last_frame_time = -math.inf
         self._frame_cost = 0.0  # seconds the last frame took (on `clock`)
         self._reset_state()
 
-        self.image = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
+        self.plot = W.HTML(layout=W.Layout(width="100%"))  # the figure: an inline <svg>, replaced each frame
         self.status = W.HTML()
         self.widget.close()  # the base's empty box: this panel has its own
-        self.widget = W.VBox([W.HTML(header(self.title, "per batch and per epoch")), self.status, self.image,
+        self.widget = W.VBox([W.HTML(header(self.title, "per batch and per epoch")), self.status, self.plot,
                               self.error_box])
         self._throttle.pending = True  # the placeholder is drawn when the panel is first shown
 
@@ -128,6 +135,10 @@ class LossPanel(Panel, Callback):
         self.epoch_logs: list[tuple[int, dict]] = []
         self.last_batch_logs: dict = {}
         self._y_fitted: set[str] = set()  # the axes whose y range was fitted to data
+        # (metric, kind) -> (axes key, one path command per point): the points already written, kept while the
+        # axes stay the same, so a frame formats only the new batches (the SVG analogue of blitting)
+        self._line_cache: dict[tuple[str, str], tuple[tuple, list[str]]] = {}
+        self._steps_used = 1  # batches per epoch on the x axis (`steps`, or counted while the first epoch runs)
 
     def _choose_metrics(self, logs: dict) -> None:
         """Fix the subplots, once: the requested metrics, or every training key of the first logs."""
@@ -139,7 +150,10 @@ class LossPanel(Panel, Callback):
             keys = [k for k in logs if not k.startswith("val_") and _is_number(logs[k])]
             names = (["loss"] if "loss" in keys else []) + [k for k in keys if k != "loss"]
         if names:
-            self._make_axes(names)
+            self.metric_names = names
+            for name in names:
+                self._xlim[name] = (0.0, 1.0)
+                self._ylim[name] = (0.0, 1.02 if _is_ratio(name) else 1.0)
 
     def _record_batch(self, epoch: int, batch: int, logs: dict) -> None:
         self.batch_epoch.append(epoch)
@@ -169,7 +183,7 @@ class LossPanel(Panel, Callback):
         params = self.params or {}
         self.epochs = params.get("epochs")
         self.steps = params.get("steps")
-        # no frame now: the first batch draws one (each frame costs, and there is nothing new to show yet)
+        # no frame now: the first batch draws one (there is nothing new to show yet)
 
     def on_train_batch_end(self, batch, logs=None):
         if self.closed:
@@ -178,7 +192,7 @@ class LossPanel(Panel, Callback):
         self._choose_metrics(logs)
         self._record_batch(self._current_epoch, int(batch), logs)
         if self.batches_seen == 1:
-            self.refresh()  # the first point of a fit shows at once (and pays for laying out the axes up front)
+            self.refresh()  # the first point of a fit shows at once
         else:
             self.request_draw()
 
@@ -210,150 +224,106 @@ class LossPanel(Panel, Callback):
 
     _current_epoch = 0
 
-    # --- the figure ---------------------------------------------------------------------------
-    def _make_axes(self, names: list[str]) -> None:
-        fig = self.figure
-        self._placeholder.set_visible(False)
-        self.metric_names = names
-        self._background = None
-        width = 1.0 + 4.6 * len(names)
-        fig.set_size_inches(width, 3.8)
-        axes = fig.subplots(1, len(names), squeeze=False)[0]
-        for ax, name in zip(axes, names):
-            ax.set_title(name, fontsize=15, fontweight="bold", loc="left")
-            ax.set_xlabel("epoch", fontsize=12)
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-            ax.tick_params(labelsize=11)
-            ax.grid(True, color="#e5e8eb", linewidth=0.8)
-            ax.set_axisbelow(True)
-            for side in ("top", "right"):
-                ax.spines[side].set_visible(False)
-            ax.set_xlim(0, 1)
-            ax.set_ylim(0, 1.02 if _is_ratio(name) else 1)
-            self.axes[name] = ax
-            self.lines[name] = {
-                "batch": ax.plot([], [], color=LIGHT, linewidth=1.0)[0],
-                "smoothed": ax.plot([], [], color=TRAIN, linewidth=2.4)[0],
-                "epoch": ax.plot([], [], color=TRAIN, linewidth=0, marker="o", markersize=7, clip_on=False)[0],
-                "val": ax.plot([], [], color=VALID, linewidth=2.4, linestyle="--", marker="o", markersize=7,
-                               clip_on=False)[0],
-            }
-        self._legend(validation=False)
-        fig.subplots_adjust(left=0.9 / width, right=1 - 0.25 / width, bottom=0.15, top=0.78, wspace=0.9 / 4.6)
-
-    def _legend(self, validation: bool) -> None:
-        """One legend for all subplots, above them; "validation" joins it once there is a validation result."""
-        if self.figure.legends:
-            self.figure.legends[0].remove()
-        handles = [Line2D([], [], color=LIGHT, linewidth=1.5), Line2D([], [], color=TRAIN, linewidth=2.4),
-                   Line2D([], [], color=TRAIN, linewidth=0, marker="o", markersize=7)]
-        labels = ["batch (running mean of the epoch)", "batch, smoothed", "epoch"]
-        if validation:
-            handles.append(Line2D([], [], color=VALID, linewidth=2.4, linestyle="--", marker="o", markersize=7))
-            labels.append("validation")
-        self.figure.legend(handles, labels, loc="upper center", ncol=len(labels), fontsize=11, frameon=False,
-                           bbox_to_anchor=(0.5, 1.0))
-        self._legend_has_validation = validation
-        self._legend_pixels = None
-
+    # --- what the curves show -------------------------------------------------------------------
     def _x_of_batches(self) -> np.ndarray:
-        steps = self.steps or (max(self.batch_index) + 1 if self.batch_index else 1)
+        steps = self._steps_used = self.steps or (max(self.batch_index) + 1 if self.batch_index else 1)
         return np.asarray(self.batch_epoch, dtype=float) + (np.asarray(self.batch_index, dtype=float) + 1) / steps
 
-    def _update_lines(self) -> bool:
-        """Move every line to the current data; returns True when an axis had to change its limits."""
-        x_batch = self._x_of_batches()
-        epochs = [e for e, _ in self.epoch_logs]
-        changed = False
-        has_validation = any(k.startswith("val_") for _, logs in self.epoch_logs for k in logs)
-        if self.metric_names and has_validation != self._legend_has_validation:
-            self._legend(has_validation)  # in the foreground (see _frame): no full draw needed
-        for name in self.metric_names:
-            lines = self.lines[name]
-            lines["batch"].set_data(x_batch, self.batch_values.get(name, []))
-            lines["smoothed"].set_data(x_batch, self.smoothed_values.get(name, []))
-            train = [(e + 1, float(logs[name])) for e, logs in self.epoch_logs if _is_number(logs.get(name))]
-            val = [(e + 1, float(logs["val_" + name])) for e, logs in self.epoch_logs
-                   if _is_number(logs.get("val_" + name))]
-            lines["epoch"].set_data(*_columns(train))
-            lines["val"].set_data(*_columns(val))
-            values = [*self.batch_values.get(name, []), *(v for _, v in train), *(v for _, v in val)]
-            changed |= self._fit_limits(self.axes[name], name, x_batch, epochs, values)
-        return changed
+    def _curves(self, name: str, x_batch: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """kind -> (x, y) arrays of one metric's four curves (y may hold nan: a gap)."""
+        train = [(e + 1, float(logs[name])) for e, logs in self.epoch_logs if _is_number(logs.get(name))]
+        val = [(e + 1, float(logs["val_" + name])) for e, logs in self.epoch_logs
+               if _is_number(logs.get("val_" + name))]
+        batch = np.asarray(self.batch_values.get(name, []), dtype=float)
+        x_batch = x_batch[len(x_batch) - len(batch):]  # batches logged before the metrics were known have no values
+        return {
+            "batch": (x_batch, batch),
+            "smoothed": (x_batch, np.asarray(self.smoothed_values.get(name, []), dtype=float)),
+            "epoch": _columns(train),
+            "val": _columns(val),
+        }
 
-    def _fit_limits(self, ax, name: str, x_batch: np.ndarray, epochs: list[int], values: list[float]) -> bool:
+    def _check_metric(self, metric: str, method: str) -> None:
+        if metric not in self.metric_names:
+            plotted = self.metric_names or "none yet: no logs were seen"
+            raise ValueError(f"LossPanel.{method}: there is no subplot for {metric!r}; the plotted metrics are "
+                             f"{plotted}. Pass one of them (validation curves live in their metric's subplot).")
+
+    def series(self, metric: str) -> dict[str, tuple[list[float], list[float]]]:
+        """The numbers one subplot draws: kind ("batch", "smoothed", "epoch", "val") -> (xs, ys) lists."""
+        self._check_metric(metric, "series")
+        return {kind: (xs.tolist(), ys.tolist()) for kind, (xs, ys) in self._curves(metric, self._x_of_batches()).items()}
+
+    def limits(self, metric: str) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The axes of one subplot as last drawn: ((x_low, x_high), (y_low, y_high))."""
+        self._check_metric(metric, "limits")
+        return self._xlim[metric], self._ylim[metric]
+
+    def _fit_limits(self, name: str, x_batch: np.ndarray, curves: dict) -> None:
         """Grow the axes to hold the data. They only grow, so most frames keep the same ticks."""
-        changed = False
+        epochs = [e for e, _ in self.epoch_logs]
         x_low = float(min([*self.batch_epoch, *epochs], default=0))
         x_high = float(self.epochs) if self.epochs else max(1.0, math.ceil(max([*x_batch, *(e + 1 for e in epochs)],
                                                                                  default=1.0)))
-        if ax.get_xlim() != (x_low, x_high) and x_high > x_low:
-            ax.set_xlim(x_low, x_high)
-            changed = True
-        finite = [v for v in values if math.isfinite(v)]
-        if not finite:
-            return changed
-        low, high = ax.get_ylim()
-        data_low, data_high = min(finite), max(finite)
+        if x_high > x_low:
+            self._xlim[name] = (x_low, x_high)
+        values = np.concatenate([curves["batch"][1], curves["epoch"][1], curves["val"][1]])
+        finite = values[np.isfinite(values)]
+        if not finite.size:
+            return
+        low, high = self._ylim[name]
+        data_low, data_high = float(finite.min()), float(finite.max())
         if data_low < low or data_high > high or name not in self._y_fitted:
             self._y_fitted.add(name)
             if _is_ratio(name) and data_low >= 0 and data_high <= 1:
-                new = (0.0, 1.02)
+                self._ylim[name] = (0.0, 1.02)
             else:
                 span = max(data_high - min(data_low, 0.0), 1e-12)
-                new = (min(0.0, data_low - 0.05 * span), data_high + 0.15 * span)
-            if new != (low, high):
-                ax.set_ylim(*new)
-                changed = True
-        return changed
+                self._ylim[name] = (min(0.0, data_low - 0.05 * span), data_high + 0.15 * span)
 
-    def _frame(self) -> bytes:
-        """Paint the current data and return it as PNG bytes.
+    # --- the figure ---------------------------------------------------------------------------
+    def _frame(self, static: bool = False) -> str:
+        """Fit the axes to the data and write the whole figure as one SVG document."""
+        if not self.metric_names:
+            return _svg_document(560, 120, static, [
+                f'<text x="280" y="66" text-anchor="middle" font-size="16" fill="{MUTED}">'
+                "Waiting for training: pass this panel to fit(callbacks=[...])</text>"])
+        x_batch = self._x_of_batches()
+        has_validation = any(k.startswith("val_") for _, logs in self.epoch_logs for k in logs)
+        width = CELL_WIDTH * len(self.metric_names) + 10
+        parts = _legend(width, has_validation)
+        for i, name in enumerate(self.metric_names):
+            curves = self._curves(name, x_batch)
+            self._fit_limits(name, x_batch, curves)
+            left, xlim, ylim = 5 + i * CELL_WIDTH, self._xlim[name], self._ylim[name]
+            axes_key = (left, xlim, ylim, self._steps_used)
+            parts += _subplot(left, name, curves, xlim, ylim,
+                              lambda kind, px, py, name=name, key=axes_key: self._polyline(name, kind, key, px, py))
+        return _svg_document(width, HEIGHT, static, parts)
 
-        Axes, ticks and labels are painted only when an axis changed (a full
-        draw, with the lines and the legend hidden, saved as the background);
-        otherwise the lines and the legend are painted over the saved
-        background (blitting): a few milliseconds instead of a hundred.
-        """
-        canvas = self.canvas
-        foreground = [line for lines in self.lines.values() for line in lines.values()] + list(self.figure.legends)
-        if self._update_lines() or self._background is None:
-            for artist in foreground:
-                artist.set_visible(False)
-            canvas.draw()
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            for artist in foreground:
-                artist.set_visible(True)
-            self._legend_pixels = None
-        else:
-            canvas.restore_region(self._background)
-        for legend in self.figure.legends:  # above the axes: drawn once, then pasted back as pixels
-            if self._legend_pixels is None:
-                self.figure.draw_artist(legend)
-                self._legend_pixels = canvas.copy_from_bbox(legend.get_window_extent().padded(2))
-            else:
-                canvas.restore_region(self._legend_pixels)
-        for name, lines in self.lines.items():
-            for line in lines.values():
-                self.axes[name].draw_artist(line)
-        pixels = np.asarray(canvas.buffer_rgba())[..., :3]
-        out = io.BytesIO()
-        PILImage.fromarray(pixels).save(out, format="png", compress_level=1)
-        return out.getvalue()
+    def _polyline(self, name: str, kind: str, axes_key: tuple, px: np.ndarray, py: np.ndarray) -> str:
+        """`_path_commands` of the points, reusing those written in the last frame when the axes are the same."""
+        key, commands = self._line_cache.get((name, kind), (None, []))
+        if key != axes_key or len(commands) > len(px):  # other axes (or a new fit): write every point again
+            commands = []
+        start = len(commands)
+        commands += _path_commands(px[start:], py[start:], pen_down=bool(commands) and commands[-1] != "")
+        self._line_cache[(name, kind)] = (axes_key, commands)
+        return "".join(commands)
+
+    def svg(self) -> str:
+        """The current picture as SVG text (drawn now, not throttled)."""
+        return self._frame()
 
     def _render(self) -> None:
         clock = self._throttle.clock
         start = self._last_frame_time = clock()
-        self.image.value = self._frame()
+        self.plot.value = self._frame()
         self.status.value = self._status_html()
         self.redraw_count += 1
         self._frame_cost = clock() - start
         # Between batches, keep drawing to about DRAW_BUDGET of the time: a 20 ms frame waits 0.4 s for the next.
         self._throttle.interval = max(self._min_interval, self._frame_cost / DRAW_BUDGET)
-
-    def png(self) -> bytes:
-        """The current picture as PNG bytes (drawn now, not throttled)."""
-        return self._frame()
 
     def _display_final(self) -> None:
         try:
@@ -362,9 +332,13 @@ class LossPanel(Panel, Callback):
             return
         if IPython.get_ipython() is None:
             return  # a script or a test: nothing to put in a cell output
-        from IPython.display import Image, display
+        from IPython.display import SVG, display
 
-        display(Image(data=bytes(self.image.value) or self.png(), format="png"))
+        # The static picture has a fixed size: as an <img> (how JupyterLab shows SVG) "100%" would stretch it.
+        try:
+            display(SVG(data=self._frame(static=True)))
+        except Exception as exc:  # like every drawing error: shown in the panel, never raised into fit
+            self._report("while showing the final picture", exc)
 
     # --- text -----------------------------------------------------------------------------------
     def _status_html(self) -> str:
@@ -400,6 +374,130 @@ class LossPanel(Panel, Callback):
         return "\n".join(lines)
 
 
+# --- SVG, written from the numbers ---------------------------------------------------------------
+def _svg_document(width: int, height: int, static: bool, parts: list[str]) -> str:
+    """The <svg> root: in a widget it fills the cell up to its natural width; a static image has a fixed size."""
+    size = (f'width="{width}" height="{height}"' if static
+            else f'width="100%" style="display:block; max-width:{width}px; height:auto"')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" {size} '
+            f'font-family="{SVG_FONT}" font-size="14" role="img" aria-label="training curves">'
+            f'<rect width="{width}" height="{height}" fill="white"/>{"".join(parts)}</svg>')
+
+
+def _legend(width: int, validation: bool) -> list[str]:
+    """One legend above all subplots; "validation" joins it once there is a validation result."""
+    kinds = KINDS if validation else KINDS[:3]
+    # No font metrics here: a 14 px sans-serif character is about 7.6 px wide on average.
+    sizes = [28 + 6 + 7.6 * len(STYLES[kind][0]) for kind in kinds]
+    x = (width - sum(sizes) - 24 * (len(kinds) - 1)) / 2
+    parts = []
+    for kind, size in zip(kinds, sizes):
+        parts.append(_swatch(kind, x, 22))
+        parts.append(f'<text x="{x + 34:.1f}" y="27" fill="{INK}">{STYLES[kind][0]}</text>')
+        x += size + 24
+    return parts
+
+
+def _swatch(kind: str, x: float, y: float) -> str:
+    _, colour, line_width, dashed, dots = STYLES[kind]
+    line = f"M{x:.1f},{y:.1f}h28" if line_width else ""
+    return _paths(kind, line, f"M{x + 14:.1f},{y:.1f}h0" if dots else "", legend=True)
+
+
+def _paths(kind: str, line: str, dots: str, legend: bool = False, metric: str = "") -> str:
+    """A curve: its line (one path, split at gaps) and its dots (one path of round caps on zero-length segments)."""
+    _, colour, line_width, dashed, _ = STYLES[kind]
+    tag = f' data-legend="{kind}"' if legend else f' data-series="{esc(metric)}:{kind}"'
+    out = ""
+    if line:
+        dash = ' stroke-dasharray="7,4"' if dashed else ""
+        out += (f'<path{tag} data-part="line" d="{line}" fill="none" stroke="{colour}" stroke-width="{line_width}"'
+                f' stroke-linejoin="round"{dash}/>')
+    if dots:
+        out += (f'<path{tag} data-part="dots" d="{dots}" fill="none" stroke="{colour}" stroke-width="{DOT}"'
+                f' stroke-linecap="round"/>')
+    return out
+
+
+def _subplot(left: float, name: str, curves: dict, xlim: tuple[float, float], ylim: tuple[float, float],
+             polyline: Callable[[str, np.ndarray, np.ndarray], str]) -> list[str]:
+    """One metric: title, grid, ticks and their labels, the left and bottom spines, then the four curves.
+
+    `polyline(kind, px, py)` writes a line's path data from the points in pixels.
+    """
+    x0, x1, y0, y1 = left + PLOT_LEFT, left + CELL_WIDTH - PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM
+    (xl, xh), (yl, yh) = xlim, ylim
+    sx, sy = (x1 - x0) / (xh - xl), (y1 - y0) / (yh - yl)
+    parts = [f'<text x="{x0}" y="{y0 - 14}" font-size="19" font-weight="bold" fill="{INK}">{esc(name)}</text>']
+    grid, labels = [], []
+    for value in _nice_ticks(xl, xh, integer=True):
+        px = x0 + (value - xl) * sx
+        grid.append(f"M{px:.1f},{y0}V{y1 + 5}")
+        labels.append(f'<text x="{px:.1f}" y="{y1 + 22}" text-anchor="middle">{value:.0f}</text>')
+    ticks = _nice_ticks(yl, yh)
+    for value, text in zip(ticks, _tick_labels(ticks)):
+        py = y1 - (value - yl) * sy
+        grid.append(f"M{x0 - 5},{py:.1f}H{x1}")
+        labels.append(f'<text x="{x0 - 9}" y="{py + 5:.1f}" text-anchor="end">{text}</text>')
+    parts.append(f'<path d="{"".join(grid)}" stroke="{GRID}" stroke-width="1"/>')
+    parts.append(f'<g fill="{INK}">{"".join(labels)}</g>')
+    parts.append(f'<path d="M{x0},{y0}V{y1}H{x1}" fill="none" stroke="{INK}" stroke-width="1.2"/>')
+    parts.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{y1 + 48}" text-anchor="middle" font-size="15" '
+                 f'fill="{INK}">epoch</text>')
+    for kind in KINDS:
+        xs, ys = curves[kind]
+        if not len(xs):
+            continue
+        px, py = x0 + (xs - xl) * sx, y1 - (ys - yl) * sy
+        _, _, line_width, _, dots = STYLES[kind]
+        parts.append(_paths(kind, polyline(kind, px, py) if line_width else "", _dots(px, py) if dots else "",
+                            metric=name))
+    return parts
+
+
+def _path_commands(px: np.ndarray, py: np.ndarray, pen_down: bool = False) -> list[str]:
+    """One path command per point: "M" after a gap, "L" otherwise, "" for a non-finite point (a nan loss: a gap)."""
+    commands = []
+    for x, y in zip(px.tolist(), py.tolist()):
+        if math.isfinite(x) and math.isfinite(y):
+            commands.append(("L%.1f,%.1f" if pen_down else "M%.1f,%.1f") % (x, y))
+            pen_down = True
+        else:
+            commands.append("")
+            pen_down = False
+    return commands
+
+
+def _dots(px: np.ndarray, py: np.ndarray) -> str:
+    finite = np.isfinite(px) & np.isfinite(py)
+    return "".join(map("M%.1f,%.1fh0".__mod__, zip(px[finite].tolist(), py[finite].tolist())))
+
+
+def _nice_ticks(low: float, high: float, integer: bool = False, most: int = 6) -> list[float]:
+    """Tick values at multiples of 1, 2 or 5 x 10^k: the smallest such step giving at most `most` intervals."""
+    span = high - low
+    if not (math.isfinite(span) and span > 0):
+        return [low] if math.isfinite(low) else []
+    power = 10.0 ** math.floor(math.log10(span / most))
+    step = next(m * power for m in (1, 2, 5, 10) if span / (m * power) <= most + 1e-9)
+    if integer:
+        step = max(1.0, round(step))
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    return [round(k * step, 12) for k in range(first, last + 1)]
+
+
+def _tick_labels(ticks: list[float]) -> list[str]:
+    """Short labels: as many decimals as the step needs; for very large or small numbers, just enough digits."""
+    if len(ticks) < 2:
+        return [f"{t + 0.0:.3g}" for t in ticks]
+    step_power = math.floor(math.log10(ticks[1] - ticks[0]) + 1e-9)
+    top = max(abs(t) for t in ticks)
+    if -step_power <= 4 and top < 1e5:
+        return [f"{t + 0.0:.{max(0, -step_power)}f}" for t in ticks]
+    digits = max(1, math.floor(math.log10(top)) - step_power + 1)  # enough to tell neighbouring ticks apart
+    return [f"{t + 0.0:.{digits}g}" for t in ticks]
+
+
 def _base_name(name: str) -> str:
     return name[4:] if name.startswith("val_") else name
 
@@ -413,5 +511,5 @@ def _is_ratio(name: str) -> bool:
     return any(word in name for word in ("acc", "precision", "recall", "auc"))
 
 
-def _columns(points: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
-    return ([p[0] for p in points], [p[1] for p in points])
+def _columns(points: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
+    return np.asarray([p[0] for p in points], dtype=float), np.asarray([p[1] for p in points], dtype=float)

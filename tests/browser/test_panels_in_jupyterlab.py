@@ -66,14 +66,17 @@ def test_every_panel_renders_and_its_buttons_work(lab):
                 assert len(views) == 1, f"{name}: expected one rendered widget output, found {len(views)}"
                 assert text in views[0]["text"], f"{name}: its widgets do not show {text!r}"
 
-            # The loss panel drew its curves into a PNG the browser decoded (and the final plain image below it).
-            loss_images = nb.cell(cells["LossPanel"]).locator(".jupyter-widgets img")
-            expect(loss_images).to_have_count(1)
-            width = loss_images.first.evaluate("img => img.complete ? img.naturalWidth : 0")
-            assert width > 100, f"LossPanel: the curves image did not load (naturalWidth {width})"
+            # The loss panel drew its curves as an inline SVG in its widget (and the final static SVG image below
+            # the fit cell): the browser laid it out at a real size.
+            loss_svgs = nb.cell(cells["LossPanel"]).locator(".jupyter-widgets svg[aria-label='training curves']")
+            expect(loss_svgs).to_have_count(1)
+            expect(loss_svgs.first.locator("path[data-series='loss:smoothed']")).to_have_count(1)
+            size = loss_svgs.first.evaluate("svg => { const r = svg.getBoundingClientRect(); return [r.width, r.height]; }")
+            assert size[0] > 300 and size[1] > 100, f"LossPanel: the curves have no size in the page ({size})"
             fit_cell = fit_cell_index(nb.file)
-            assert any(o["mime"] == "image/png" for o in now[fit_cell]["outputs"]), (
-                "LossPanel: the final picture is missing under the fit cell")
+            assert any(o["mime"] == "image/svg+xml" for o in now[fit_cell]["outputs"]), (
+                "LossPanel: the final picture (image/svg+xml) is missing under the fit cell: "
+                f"{[o['mime'] for o in now[fit_cell]['outputs']]}")
             expect(nb.cell(cells["LossPanel"])).to_contain_text(re.compile(r"Epoch\s+3\s*/\s*3"))
 
             # the panels' outputs (not the cells: their code mentions the texts looked for)
