@@ -100,7 +100,7 @@ class StepperPanel(Panel):
         self._stepping = False
 
         # 1. listen first, so the train function traced below reports gradient norms every step
-        self._listen("train.gradients", self._on_gradients)
+        self._listen("train.gradients", self._on_gradients, guarded=False)  # every step; it cannot raise
         # 2. the loop (this also builds an unbuilt model from the data's shapes)
         self.loop = self._new_loop()
         # 3. a freshly traced train function: one traced before we listened would not report gradients
@@ -280,7 +280,7 @@ class StepperPanel(Panel):
     # --- events -------------------------------------------------------------------------------
     def _on_gradients(self, event) -> None:
         if self._stepping:  # only our loop's steps (another model training elsewhere also emits)
-            self.gradient_norms = {path: float(value) for path, value in event.payload.items()}
+            self.gradient_norms = event.payload  # {variable path: L2 norm, a float}; read when drawn
 
     # --- what it shows --------------------------------------------------------------------------
     def weight_norms(self) -> list[tuple[str, str, tuple, float]]:
