@@ -190,7 +190,7 @@ def main() -> None:
 
     data = load_digits()
     variants = ["none", "emit no-op", "gradient events", *PANELS, "all panels"]
-    for variant in variants:  # warm up: numba caches, matplotlib fonts, first traces
+    for variant in variants:  # warm up: numba caches, first traces
         run(variant, data, 2)
 
     setup = {v: [] for v in variants}
