@@ -7,6 +7,11 @@ the filter (shell globs, like `hooks.subscribe`: `"compile.*"`, or several:
 `"layer.* weight.*"`; a plain word such as `"comp"` matches as a prefix, so the
 view narrows while you type) chooses which of the kept events are shown.
 
+A `fit` emits about eight events per batch, so the log does as little as it
+can per event: it keeps the event and redraws at most every `throttle` seconds
+(0.25 by default), drawing the newest 60 rows it shows; `summary()` has every
+kept event.
+
 >>> log = EventLog("compile.*")     # doctest: +SKIP
 >>> model.compile(optimizer="sgd", loss="mse")
 >>> print(log.summary())
@@ -32,7 +37,7 @@ _FAMILY_COLOURS = {
 }
 
 
-_RENDERED_ROWS = 100  # rows drawn in the widget (the log keeps `max_events`; the box shows ~17 at a time)
+_RENDERED_ROWS = 60  # rows drawn in the widget (the log keeps `max_events`; the box shows ~17 at a time)
 
 
 def format_value(value, limit: int = 60) -> str:
@@ -145,7 +150,7 @@ class EventLog(Panel):
 
     title = "events"
 
-    def __init__(self, pattern: str = "*", max_events: int = 500, *, throttle: float = 0.1):
+    def __init__(self, pattern: str = "*", max_events: int = 500, *, throttle: float = 0.25):
         super().__init__(throttle=throttle)
         if not isinstance(max_events, int) or max_events < 1:
             raise ValueError(f"EventLog: `max_events` must be a positive int; received {max_events!r}.")
@@ -187,10 +192,19 @@ class EventLog(Panel):
     def _digest(self) -> None:
         """Make entries of the events heard since the last look: depth in the tree, time since the first."""
         arrived = self._arrived
+        if not arrived:
+            return
         entries, depths = self._entries, self._depth
-        for event in arrived:
-            if self._origin is None:
-                self._origin = event.time
+        if self._origin is None:
+            self._origin = arrived[0].time
+        # Of a long burst only the newest `max_events` are kept: the older ones just count as dropped
+        # (their span beginnings are still noted, for the depth of events nested in them).
+        skipped = max(0, len(arrived) - self.max_events)
+        for event in arrived[:skipped]:
+            if event.payload.get("phase") == "begin":
+                depths[event.id] = 0 if event.parent is None else depths.get(event.parent, 0) + 1
+        self.dropped += skipped
+        for event in arrived[skipped:] if skipped else arrived:
             parent = event.parent
             depth = 0 if parent is None else depths.get(parent, 0) + 1
             if event.payload.get("phase") == "begin":

@@ -148,10 +148,21 @@ def test_the_widget_draws_the_newest_rows_and_formats_only_those():
         hooks.emit("demo.tick", i=i)
     log.refresh()
     html = log.body.value
-    assert "… 30 earlier events (all of them are in summary())" in html
-    assert html.count("demo.tick") == 100 and "i=</span>129" in html and "i=</span>29<" not in html
+    assert "… 70 earlier events (all of them are in summary())" in html
+    assert html.count("demo.tick") == 60 and "i=</span>129" in html and "i=</span>69<" not in html
     assert "showing 130 of 130 kept events" in log.count_line.value
     formatted = [entry._pairs is not None for entry in log.entries]
-    assert formatted == [False] * 30 + [True] * 100  # rows never drawn were never turned into text
+    assert formatted == [False] * 70 + [True] * 60  # rows never drawn were never turned into text
     assert len(log.summary().splitlines()) == 1 + 130  # the summary has every kept event
+    log.close()
+
+
+def test_a_burst_longer_than_the_log_keeps_the_newest_events_with_their_depth():
+    log = EventLog(max_events=5, throttle=60)  # no draw during the burst: it is digested in one go
+    with hooks.span("outer"):
+        for i in range(12):
+            hooks.emit("demo.tick", i=i)
+    entries = list(log.entries)
+    assert log.dropped == 9 and len(entries) == 5  # 14 events: the span's begin, 12 ticks, its end
+    assert [e.text() for e in entries] == [f"  demo.tick  i={i}" for i in range(8, 12)] + ["outer end"]
     log.close()
