@@ -75,6 +75,9 @@ class Throttle:
 
     def _run(self, now: float) -> None:
         self.pending = False
+        if self._timer is not None:  # this call shows everything a scheduled one would: it must not come too soon
+            self._timer.cancel()
+            self._timer = None
         self._last = now
         self.calls += 1
         start = time.perf_counter()

@@ -1,5 +1,8 @@
 """TracePanel, driven headless: Python runs of call() and traces, counted from the events, live during fit."""
 
+import asyncio
+import time
+
 import numpy as np
 import pytest
 
@@ -236,3 +239,21 @@ def test_throttle_coalesces_calls_and_flush_runs_the_pending_one():
     assert calls == [0.0, 0.2, 0.25] and not throttle.pending
     throttle.flush()
     assert len(calls) == 3
+
+
+def test_a_draw_cancels_the_scheduled_one_so_frames_keep_their_interval():
+    async def scenario():
+        times = []
+        throttle = Throttle(lambda: times.append(time.monotonic()), interval=0.05)
+        throttle()  # draws at once
+        throttle()  # too soon: scheduled for when the interval is over
+        await asyncio.sleep(0.02)
+        throttle.pending = True
+        throttle.flush()  # a forced draw (what a panel's refresh() does) shows that change already
+        throttle()  # too soon again: it must wait a whole interval after the forced draw
+        await asyncio.sleep(0.15)
+        return times
+
+    times = asyncio.run(scenario())
+    assert len(times) == 3
+    assert times[2] - times[1] >= 0.045  # the stale timer (due 0.03 s after the forced draw) did not fire
