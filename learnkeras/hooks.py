@@ -31,7 +31,8 @@ enabled: bool = False
 
 _subscribers: list[Subscription] = []
 _matching: dict[str, tuple[Subscription, ...]] = {}  # event name -> its subscribers (cleared on any change)
-_ids = itertools.count(1)
+_next_id = itertools.count(1).__next__
+_monotonic = time.monotonic
 _open_spans: list[int] = []  # ids of the events we are currently "inside"
 
 
@@ -119,10 +120,12 @@ def emit(name: str, /, **payload: Any) -> Event | None:
     """Deliver an event to every matching subscriber. Returns the event (None if nobody listens)."""
     if not enabled:
         return None
-    subs = _subscribers_of(name)
+    subs = _matching.get(name)
+    if subs is None:
+        subs = _subscribers_of(name)
     if not subs:
         return None
-    event = Event(name, payload, time.monotonic(), next(_ids), _open_spans[-1] if _open_spans else None)
+    event = Event(name, payload, _monotonic(), _next_id(), _open_spans[-1] if _open_spans else None)
     for sub in subs:
         if sub.active:
             try:
