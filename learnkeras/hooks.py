@@ -71,9 +71,12 @@ class Subscription:
     pattern: str
     fn: Callable[[Event], Any]
     active: bool = field(default=True)
+    exclude: tuple[str, ...] = ()
 
     def matches(self, name: str) -> bool:
-        return self.pattern == "*" or fnmatch.fnmatchcase(name, self.pattern)
+        if not (self.pattern == "*" or fnmatch.fnmatchcase(name, self.pattern)):
+            return False
+        return not any(fnmatch.fnmatchcase(name, x) for x in self.exclude)
 
     def unsubscribe(self) -> None:
         global enabled
@@ -92,12 +95,20 @@ class Subscription:
         self.unsubscribe()
 
 
-def subscribe(pattern: str, fn: Callable[[Event], Any]) -> Subscription:
-    """Call `fn(event)` for every event whose name matches the glob `pattern`."""
+def subscribe(pattern: str, fn: Callable[[Event], Any], *, exclude: tuple[str, ...] | list[str] = ()
+              ) -> Subscription:
+    """Call `fn(event)` for every event whose name matches the glob `pattern` and none of the globs in `exclude`.
+
+    Which subscribers an event name reaches is worked out once per name, so
+    `exclude` costs nothing per event: `subscribe("*", fn, exclude=["batch.*"])`.
+    """
     global enabled
     if not callable(fn):
         raise TypeError(f"hooks.subscribe expects a callable subscriber; received {fn!r}.")
-    sub = Subscription(pattern, fn)
+    if isinstance(exclude, str):
+        raise TypeError(f"hooks.subscribe: `exclude` is a list of globs; received the string {exclude!r}. "
+                        f"Write exclude=[{exclude!r}].")
+    sub = Subscription(pattern, fn, exclude=tuple(exclude))
     _subscribers.append(sub)
     _matching.clear()
     enabled = True

@@ -44,6 +44,19 @@ def test_glob_patterns_select_events():
     assert seen["batch.[be]*"] == ["batch.begin", "batch.end"]
 
 
+def test_exclude_leaves_out_names_and_listening_agrees():
+    seen = []
+    handle = hooks.subscribe("*", lambda e: seen.append(e.name), exclude=["batch.*", "callback"])
+    for name in ["batch.begin", "callback", "epoch.end", "batch.end", "train.end"]:
+        hooks.emit(name)
+    assert seen == ["epoch.end", "train.end"]
+    assert hooks.listening("epoch.end") and not hooks.listening("batch.end")
+    handle.unsubscribe()
+    with pytest.raises(TypeError, match=r"`exclude` is a list of globs; received the string 'batch.\*'"):
+        hooks.subscribe("*", print, exclude="batch.*")
+    assert not hooks.enabled
+
+
 def test_subscribe_returns_a_handle_that_unsubscribes():
     got = []
     handle = hooks.subscribe("a", got.append)

@@ -209,15 +209,15 @@ class Panel(abc.ABC):
         self.widget: W.Box = W.VBox()
 
     # --- events ---------------------------------------------------------------------------
-    def _listen(self, pattern: str, handler: Callable[[hooks.Event], Any], *, guarded: bool = True
-                ) -> hooks.Subscription:
-        """Subscribe `handler` to `pattern`; its errors are shown in the panel, never raised into the core.
+    def _listen(self, pattern: str, handler: Callable[[hooks.Event], Any], *, guarded: bool = True,
+                exclude: tuple[str, ...] = ()) -> hooks.Subscription:
+        """Subscribe `handler` to `pattern` (but not `exclude`); its errors are shown in the panel, never raised.
 
         `guarded=False` subscribes the handler as it is, for one that cannot raise and runs for every
         event of every step (the guard is one more call per event).
         """
         if not guarded:
-            sub = hooks.subscribe(pattern, handler)
+            sub = hooks.subscribe(pattern, handler, exclude=exclude)
             self._subscriptions.append(sub)
             return sub
 
@@ -230,7 +230,7 @@ class Panel(abc.ABC):
                 self._report(f"while handling the event {event.name!r}", exc)
 
         deliver.__qualname__ = f"{type(self).__name__}.{getattr(handler, '__name__', 'handler')}"
-        sub = hooks.subscribe(pattern, deliver)
+        sub = hooks.subscribe(pattern, deliver, exclude=exclude)
         self._subscriptions.append(sub)
         return sub
 

@@ -8,9 +8,12 @@ the filter (shell globs, like `hooks.subscribe`: `"compile.*"`, or several:
 view narrows while you type) chooses which of the kept events are shown.
 
 A `fit` emits about eight events per batch, so the log does as little as it
-can per event: it keeps the event and redraws at most every `throttle` seconds
-(0.25 by default), drawing the newest 60 rows it shows; `summary()` has every
-kept event.
+can per event: it appends the event to a list (no Python code of its own runs
+for it) and redraws at most every `throttle` seconds (0.25 by default),
+drawing the newest 60 rows it shows; `summary()` has every kept event. The
+events of every step (`batch.begin`, `callback`, `function.call`, ...) do not
+ask for a draw themselves: the step's `batch.end` does, and in a notebook,
+whatever came after the last draw is drawn when the cell is done.
 
 >>> log = EventLog("compile.*")     # doctest: +SKIP
 >>> model.compile(optimizer="sgd", loss="mse")
@@ -37,7 +40,20 @@ _FAMILY_COLOURS = {
 }
 
 
+#: events that come in every training, test or predict step, each followed in the same step by the
+#: step's `*.batch.end`: the log asks for a draw only at that one (a draw request is a call per event)
+_EVERY_STEP = ("batch.begin", "callback", "function.call", "optimizer.apply", "train.gradients",
+               "test.batch.begin", "predict.batch.begin")
+
 _RENDERED_ROWS = 60  # rows drawn in the widget (the log keeps `max_events`; the box shows ~17 at a time)
+
+
+def _ipython():
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return None
+    return get_ipython()
 
 
 def format_value(value, limit: int = 60) -> str:
@@ -176,18 +192,27 @@ class EventLog(Panel):
              self.body, self.error_box],
             layout=W.Layout(padding="6px", border="1px solid #d0d7de"),
         )
-        self._listen("*", self._on_event, guarded=False)  # it cannot raise
+        # Every event goes into `_arrived` by a plain list append (no Python code of ours per event); the
+        # second subscription asks for a draw, for every event but those of each step before its batch.end.
+        self._listen("*", self._arrived.append, guarded=False)
+        self._listen("*", self._on_event, guarded=False, exclude=_EVERY_STEP)
+        self._ipython = _ipython()
+        if self._ipython is not None:  # what came with no draw after it shows when the cell is done
+            self._ipython.events.register("post_run_cell", self._after_cell)
         self.refresh()
 
     # --- events ---------------------------------------------------------------------------------
     def _on_event(self, event: hooks.Event) -> None:
-        # Runs for every event of every training step, so it only keeps the event (depth, entry and text are
-        # made when the log is next looked at: a draw, `entries`, `summary()`) and asks for a draw only when
-        # one is due or none is pending yet; the event's own time saves reading the clock.
-        self._arrived.append(event)
+        # The event is in `_arrived` already (depth, entry and text are made when the log is next looked
+        # at: a draw, `entries`, `summary()`). Ask for a draw when one is due or none is pending yet; the
+        # event's own time saves reading the clock.
         throttle = self._throttle
         if not throttle.pending or event.time >= throttle.next_due:
             throttle()
+
+    def _after_cell(self, result=None) -> None:
+        if self._arrived and not self.closed:
+            self.refresh()
 
     def _digest(self) -> None:
         """Make entries of the events heard since the last look: depth in the tree, time since the first."""
@@ -294,3 +319,14 @@ class EventLog(Panel):
             f'border:1px solid #d0d7de; border-radius:6px; padding:6px; background:#fbfcfd"><div>{"".join(rows)}'
             "</div></div>"
         )
+
+    # --- lifetime ---------------------------------------------------------------------------
+    def close(self) -> None:
+        """Detach from the events and from IPython's end-of-cell hook; the summary stays readable."""
+        if self._ipython is not None:
+            try:
+                self._ipython.events.unregister("post_run_cell", self._after_cell)
+            except ValueError:  # already unregistered
+                pass
+            self._ipython = None
+        super().close()

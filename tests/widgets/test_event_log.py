@@ -166,3 +166,41 @@ def test_a_burst_longer_than_the_log_keeps_the_newest_events_with_their_depth():
     assert log.dropped == 9 and len(entries) == 5  # 14 events: the span's begin, 12 ticks, its end
     assert [e.text() for e in entries] == [f"  demo.tick  i={i}" for i in range(8, 12)] + ["outer end"]
     log.close()
+
+
+class FakeShellEvents:
+    """IPython's `shell.events`, as far as the log uses it: register, unregister, and trigger."""
+
+    def __init__(self):
+        self.callbacks = {"post_run_cell": []}
+
+    def register(self, name, fn):
+        self.callbacks[name].append(fn)
+
+    def unregister(self, name, fn):
+        self.callbacks[name].remove(fn)
+
+    def trigger(self, name):
+        for fn in list(self.callbacks[name]):
+            fn(None)
+
+
+def test_events_of_every_step_are_drawn_at_the_steps_end_or_when_the_cell_is_done(monkeypatch):
+    import widgets.event_log
+
+    shell = type("FakeShell", (), {"events": FakeShellEvents()})()
+    monkeypatch.setattr(widgets.event_log, "_ipython", lambda: shell)
+    log = EventLog(throttle=0)
+    assert shell.events.callbacks["post_run_cell"] == [log._after_cell]
+    hooks.emit("batch.begin", epoch=0, batch=0)
+    hooks.emit("callback", method="on_train_batch_begin", batch=0)
+    assert "batch.begin" not in log.body.value  # not drawn yet: the step is not over
+    assert [e.name for e in log.entries] == ["batch.begin", "callback"]  # but kept, in order
+    hooks.emit("batch.end", epoch=0, batch=0, logs={})
+    assert "batch.begin" in log.body.value and "batch.end" in log.body.value
+    hooks.emit("callback", method="on_train_batch_end", batch=0)  # a step event with no batch.end after it
+    assert "on_train_batch_end" not in log.body.value
+    shell.events.trigger("post_run_cell")  # the cell is done: what came since the last draw is drawn
+    assert "on_train_batch_end" in log.body.value
+    log.close()
+    assert shell.events.callbacks["post_run_cell"] == [] and not hooks.enabled
