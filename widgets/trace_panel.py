@@ -115,13 +115,12 @@ class TracePanel(Panel):
             layout=W.Layout(padding="6px", border="1px solid #d0d7de"),
         )
         # Only the events it reads, each straight to its handler: function.call and batch.end come every step.
-        self._listen("function.*", self._on_function)
+        self._listen("function.call", self._on_call, guarded=False)  # every step: it guards itself, no wrapper
+        self._listen("function.trace", self._on_trace)
         self._listen("layer.call", self._on_layer_call)
         self._listen("layer.build", self._on_build)
         self._eager_functions: set[str] = set()  # the model's functions that run as plain Python (run_eagerly)
-        if self.model is not None:
-            for name in _BATCH_END:
-                self._listen(name, self._on_batch_end)
+        self._batch_subscriptions: list[hooks.Subscription] = []  # batch ends, heard only while those run
         for name in sorted(_RUN_EVENTS):
             self._listen(name, self._on_run)
         self.refresh()
@@ -144,6 +143,7 @@ class TracePanel(Panel):
                 # fit/evaluate/predict made their function just before: is it a traced one?
                 self._eager_functions = {n for n in MODEL_FUNCTIONS if getattr(self.model, n, None) is not None
                                          and not hasattr(getattr(self.model, n), "concrete_functions")}
+                self._hear_batch_ends(bool(self._eager_functions))
         else:
             for i in range(len(self._runs) - 1, -1, -1):
                 if self._runs[i][0] == kind:
@@ -161,10 +161,11 @@ class TracePanel(Panel):
             return True
         return self._runs[-1][1] == self.model.name
 
-    def _on_function(self, event: hooks.Event) -> None:
-        payload = event.payload
-        fname = payload["function"]
-        if event.name == "function.call":  # every step: the short way
+    def _on_call(self, event: hooks.Event) -> None:
+        # Every step of fit: the short way, and its own guard (a wrapper would be one more call per step).
+        try:
+            payload = event.payload
+            fname = payload["function"]
             traced = payload.get("traced")
             if traced and fname in self._tracing:
                 index = len(self._tracing) - 1 - self._tracing[::-1].index(fname)
@@ -177,15 +178,28 @@ class TracePanel(Panel):
                 throttle = self._throttle
                 if not throttle.pending or event.time >= throttle.next_due:  # as request_draw, without the clock
                     throttle()
-            return
-        if event.name == "function.trace":
-            self._tracing.append(fname)
-            if self._ours(fname):
-                stats = self.functions[fname]
-                stats.traces += 1
-                stats.signatures.append((payload.get("trace_count", stats.traces), payload.get("signature", ""),
-                                         payload.get("reason", "")))
-            self.request_draw()
+        except Exception as exc:  # a panel must never break training
+            self._report(f"while handling the event {event.name!r}", exc)
+
+    def _on_trace(self, event: hooks.Event) -> None:
+        fname = event["function"]
+        self._tracing.append(fname)
+        if self._ours(fname):
+            stats = self.functions[fname]
+            stats.traces += 1
+            stats.signatures.append((event.get("trace_count", stats.traces), event.get("signature", ""),
+                                     event.get("reason", "")))
+        self.request_draw()
+
+    def _hear_batch_ends(self, on: bool) -> None:
+        """Listen to the batch ends only while the model runs a step as plain Python (they cost a call per step)."""
+        if on and not self._batch_subscriptions and not self.closed:
+            self._batch_subscriptions = [self._listen(name, self._on_batch_end) for name in _BATCH_END]
+        elif not on and self._batch_subscriptions:
+            for sub in self._batch_subscriptions:
+                sub.unsubscribe()
+                self._subscriptions.remove(sub)
+            self._batch_subscriptions = []
 
     def _on_batch_end(self, event: hooks.Event) -> None:
         # A traced step reports itself (function.call); a step run as plain Python does not, so count its batches.

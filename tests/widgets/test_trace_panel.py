@@ -78,6 +78,11 @@ def test_run_eagerly_runs_call_on_every_batch():
     assert modes(panel, model) == (11, 1, 0)  # and it keeps rising
     assert "eager: Python runs every batch (run_eagerly=True); 9 batches ran eagerly" in panel.summary()
     assert "No graph traced yet" in panel.graph_text()
+    assert {s.pattern for s in panel.subscriptions} >= {"batch.end", "test.batch.end", "predict.batch.end"}
+    model.compile(optimizer="sgd", loss="mse")  # traced again: batch ends are not needed any more
+    model.fit(X, Y, batch_size=8, epochs=1, verbose=0)
+    assert panel.functions["train_function"].eager_batches == 9 and panel.functions["train_function"].calls == 3
+    assert not {s.pattern for s in panel.subscriptions} & {"batch.end", "test.batch.end", "predict.batch.end"}
     panel.close()
     assert not hooks.enabled
 
