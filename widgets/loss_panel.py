@@ -19,9 +19,9 @@ The figure is an inline SVG written directly from the numbers (string
 formatting, no plotting library): nothing to set up, a fraction of a
 millisecond a frame, and crisp at any size. It lives in one `W.HTML` widget
 (`plot`) whose value is replaced at each frame. Frames are still throttled:
-at most `max_fps` a second; between batches they also keep to about 5% of the
-time; an epoch end gets its frame at once unless the last frame is less than
-`1 / max_fps` old (or than ten times what a frame costs). The axes only grow,
+at most `max_fps` a second, and they keep to about 1% of the time (a frame
+waits at least 100 times what the last one cost); an epoch end gets its frame
+at once unless the last frame is younger than that. The axes only grow,
 so most frames keep the same ticks. The last frame always comes at the end of
 training, and after training the final picture is also put in the cell output
 as a static SVG image (`image/svg+xml`), so a saved notebook shows the curves
@@ -48,7 +48,7 @@ LIGHT = "#9ec5f2"
 GRID = "#e5e8eb"
 INK = "#24292f"
 #: a frame may cost at most this share of the time between frames
-DRAW_BUDGET = 0.05
+DRAW_BUDGET = 0.01
 
 # The figure's layout in px at its natural size (the SVG scales down with the cell, never up).
 CELL_WIDTH = 430  # one subplot with its tick labels
@@ -207,9 +207,9 @@ class LossPanel(Panel, Callback):
         self.epoch_logs.append((int(epoch), logs))
         self.epochs_seen += 1
         # Each epoch end gets its frame, unless the last frame is less than 1/max_fps old, or so recent that
-        # drawing would take more than a tenth of the time: epochs faster than that (digits: ~10 ms) would
-        # spend more time drawing than training. Their points show in the next frame.
-        if self._throttle.clock() - self._last_frame_time >= max(self._min_interval, 10 * self._frame_cost):
+        # drawing would take more than DRAW_BUDGET of the time: epochs faster than that (digits: ~10 ms) would
+        # spend a good part of their time drawing. Their points show in the next frame.
+        if self._throttle.clock() - self._last_frame_time >= max(self._min_interval, self._frame_cost / DRAW_BUDGET):
             self.refresh()
         else:
             self.request_draw()
@@ -261,10 +261,11 @@ class LossPanel(Panel, Callback):
 
     def _fit_limits(self, name: str, x_batch: np.ndarray, curves: dict) -> None:
         """Grow the axes to hold the data. They only grow, so most frames keep the same ticks."""
-        epochs = [e for e, _ in self.epoch_logs]
-        x_low = float(min([*self.batch_epoch, *epochs], default=0))
-        x_high = float(self.epochs) if self.epochs else max(1.0, math.ceil(max([*x_batch, *(e + 1 for e in epochs)],
-                                                                                 default=1.0)))
+        # Epochs only increase within a fit, so the first and last points bound x (no pass over every point).
+        firsts = self.batch_epoch[:1] + [e for e, _ in self.epoch_logs[:1]]
+        lasts = [float(x) for x in x_batch[-1:]] + [e + 1.0 for e, _ in self.epoch_logs[-1:]]
+        x_low = float(min(firsts, default=0))
+        x_high = float(self.epochs) if self.epochs else max(1.0, math.ceil(max(lasts, default=1.0)))
         if x_high > x_low:
             self._xlim[name] = (x_low, x_high)
         values = np.concatenate([curves["batch"][1], curves["epoch"][1], curves["val"][1]])
@@ -322,7 +323,7 @@ class LossPanel(Panel, Callback):
         self.status.value = self._status_html()
         self.redraw_count += 1
         self._frame_cost = clock() - start
-        # Between batches, keep drawing to about DRAW_BUDGET of the time: a 20 ms frame waits 0.4 s for the next.
+        # Keep drawing to about DRAW_BUDGET of the time: a 2 ms frame waits 0.2 s for the next.
         self._throttle.interval = max(self._min_interval, self._frame_cost / DRAW_BUDGET)
 
     def _display_final(self) -> None:
