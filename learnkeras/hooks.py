@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Event", "Subscription", "enabled", "emit", "listening", "span", "subscribe", "record"]
+__all__ = ["Event", "Subscription", "enabled", "emit", "listening", "span", "subscribe", "subscribed", "record"]
 
 #: True while at least one subscriber is attached. Read it before building a payload.
 enabled: bool = False
@@ -72,6 +72,14 @@ class Subscription:
     fn: Callable[[Event], Any]
     active: bool = field(default=True)
     exclude: tuple[str, ...] = ()
+    paused: bool = False
+
+    def pause(self) -> None:
+        """Receive nothing until `resume()`; the subscription still counts for `subscribed` (see there)."""
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
 
     def matches(self, name: str) -> bool:
         if not (self.pattern == "*" or fnmatch.fnmatchcase(name, self.pattern)):
@@ -122,9 +130,30 @@ def _subscribers_of(name: str) -> tuple[Subscription, ...]:
     return subs
 
 
-def listening(name: str) -> bool:
-    """Whether any subscriber would receive an event called `name` (for work worth doing only then)."""
-    return enabled and bool(_subscribers_of(name))
+def listening(name: str, *, exact: bool = False) -> bool:
+    """Whether a subscriber would receive an event called `name` now (for work worth doing only then).
+
+    Paused subscriptions do not count. With `exact=True` only subscriptions
+    whose pattern is `name` itself count, not globs such as `*`: for events
+    that cost real work each time (the gradient norms of every training step),
+    made only for someone who asked for them by name.
+    """
+    if not enabled:
+        return False
+    subs = _matching.get(name)
+    if subs is None:
+        subs = _subscribers_of(name)
+    return any(not sub.paused and (not exact or sub.pattern == name) for sub in subs)
+
+
+def subscribed(name: str, *, exact: bool = False) -> bool:
+    """Like `listening`, but paused subscriptions count: someone may want `name` later.
+
+    What a trace asks before adding a node that emits `name` on every run.
+    """
+    if not enabled:
+        return False
+    return any(not exact or sub.pattern == name for sub in _subscribers_of(name))
 
 
 def emit(name: str, /, **payload: Any) -> Event | None:
@@ -138,7 +167,7 @@ def emit(name: str, /, **payload: Any) -> Event | None:
         return None
     event = Event(name, payload, _monotonic(), _next_id(), _open_spans[-1] if _open_spans else None)
     for sub in subs:
-        if sub.active:
+        if sub.active and not sub.paused:
             try:
                 sub.fn(event)
             except Exception as exc:  # a broken panel must never break training

@@ -192,3 +192,23 @@ def test_a_subscriber_may_unsubscribe_another_while_an_event_is_delivered():
     hooks.emit("two")
     first.unsubscribe()
     assert [e.name for e in got] == ["one"]
+
+
+def test_a_paused_subscription_receives_nothing_but_still_counts_as_subscribed():
+    seen = []
+    handle = hooks.subscribe("train.gradients", seen.append)
+    wildcard = hooks.subscribe("*", lambda e: None)
+    assert hooks.listening("train.gradients", exact=True) and hooks.subscribed("train.gradients", exact=True)
+    handle.pause()
+    hooks.emit("train.gradients", a=1.0)
+    assert seen == []
+    assert hooks.listening("train.gradients")  # the wildcard still listens
+    assert not hooks.listening("train.gradients", exact=True)  # but nobody asked for it by name right now
+    assert hooks.subscribed("train.gradients", exact=True)  # someone may, later: a trace keeps the node
+    handle.resume()
+    hooks.emit("train.gradients", a=2.0)
+    assert [e["a"] for e in seen] == [2.0]
+    handle.unsubscribe()
+    assert not hooks.subscribed("train.gradients", exact=True) and hooks.subscribed("train.gradients")
+    wildcard.unsubscribe()
+    assert not hooks.subscribed("train.gradients")

@@ -186,7 +186,7 @@ class Trainer:
         trainable = self.trainable_variables
         if trainable:
             gradients = tape.gradient(loss, trainable)
-            if hooks.listening("train.gradients"):  # e.g. the stepper panel: report gradient norms every step
+            if hooks.subscribed("train.gradients", exact=True):  # e.g. the stepper panel: gradient norms each step
                 _emit_gradient_norms(trainable, gradients)
             self.optimizer.apply_gradients(zip(gradients, trainable))
         else:
@@ -366,7 +366,8 @@ def _emit_gradient_norms(variables, gradients) -> None:
     """A `train.gradients` event with {variable path: L2 norm of its gradient}, each time the step runs.
 
     Inside a trace this adds one node (the norms are computed in it), and only if
-    someone listened while tracing.
+    someone subscribed to `train.gradients` by that name while tracing; each run
+    computes the norms only while such a subscriber listens (not paused).
     """
     from learnkeras.backend import ops
 

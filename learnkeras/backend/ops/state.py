@@ -75,7 +75,8 @@ _REDUCTIONS = {"l2_norm": _l2_norm}
 
 
 def _emit_forward(*values, name, keys, static, reduce=None):
-    if hooks.enabled and hooks.listening(name):
+    # A reduced event costs a pass over every tensor: it is made only for a subscriber that named it exactly.
+    if hooks.enabled and hooks.listening(name, exact=reduce is not None):
         payload = dict(static)
         if reduce is not None:
             to_number = _REDUCTIONS[reduce]
@@ -102,7 +103,9 @@ def emit_event(name: str, static: dict | None = None, values: dict | None = None
 
     `reduce="l2_norm"` sends each tensor's L2 norm (a Python float) instead of
     its value, computed inside this one node: the gradient-norm event of a
-    training step is one node, not three per variable.
+    training step is one node, not three per variable. Since that costs a pass
+    over every tensor on every run, a reduced event is made only while a
+    subscriber that named it exactly (not `*`) listens and is not paused.
     """
     if reduce is not None and reduce not in _REDUCTIONS:
         raise ValueError(f"emit_event: `reduce` must be None or one of {sorted(_REDUCTIONS)}; received {reduce!r}.")
