@@ -22,8 +22,12 @@ very loop `fit` drains (`fit` is `iterate_fit(...).run()`), and advances it:
   `shuffle=False`, for an identical replay.
 
 Gradient norms come from the `train.gradients` event that `train_step` emits
-when someone listened while it was traced; the panel subscribes, then asks for
-a freshly traced train function, so its trace includes them.
+when someone subscribed to it while it was traced; the panel subscribes, then
+asks for a freshly traced train function, so its trace includes them. The
+norms cost a pass over every gradient, so the panel asks for them only for the
+steps it shows: every clicked step, and while playing the step before each
+turn of the event loop (what is drawn, or seen after Pause) and the last
+batch. The table says which batch its gradients are from.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from widgets.loss_panel import LossPanel
 __all__ = ["StepperPanel"]
 
 _TURN_EVERY = 0.005  # seconds of playing between two turns of the event loop (at most; one step may be longer)
+_clock = time.monotonic  # when to give the event loop its turn (tests replace it)
 
 _STATUS_WORDS = {
     "ready": ("○", MUTED, "ready"),
@@ -67,7 +72,8 @@ class StepperPanel(Panel):
     Attributes:
         loop: the current `FitLoop`; `last_step` the last `LoopStep` it yielded.
         batches_run: training batches run since the last reset.
-        gradient_norms: {variable path: L2 norm of its gradient} at the last batch.
+        gradient_norms: {variable path: L2 norm of its gradient} of the batch `gradient_step`
+            (epoch, batch; counted from 0): the last batch, or while playing the last one drawn.
         loss_panel: the embedded `LossPanel` (a callback of the loop).
         initial_weights, initial_optimizer_variables: what Reset restores.
         status: "ready", "playing", "paused", "finished" or "error"; `error`
@@ -94,6 +100,7 @@ class StepperPanel(Panel):
         self.loss_panel.status.layout.display = "none"  # the stepper's own lines say where the loop is
 
         self.gradient_norms: dict[str, float] = {}
+        self.gradient_step: tuple[int, int] | None = None
         self.batches_run = 0
         self.last_step = None
         self.status = "ready"
@@ -105,7 +112,7 @@ class StepperPanel(Panel):
         self._stepping = False
 
         # 1. listen first, so the train function traced below reports gradient norms every step
-        self._listen("train.gradients", self._on_gradients, guarded=False)  # every step; it cannot raise
+        self._gradients = self._listen("train.gradients", self._on_gradients, guarded=False)  # it cannot raise
         # 2. the loop (this also builds an unbuilt model from the data's shapes)
         self.loop = self._new_loop()
         # 3. a freshly traced train function: one traced before we listened would not report gradients
@@ -152,8 +159,12 @@ class StepperPanel(Panel):
         """True when no more steps can run (finished, or stopped by an error) until Reset."""
         return self.status in ("finished", "error")
 
-    def _advance(self):
-        """One `next()` of the loop; returns the LoopStep, or None when the loop is over or failed."""
+    def _advance(self, gradients: bool = True):
+        """One `next()` of the loop; returns the LoopStep, or None when the loop is over or failed.
+
+        `gradients`: compute the gradient norms of this step (they cost a pass over every gradient).
+        """
+        self._gradients.paused = not gradients
         self._stepping = True
         try:
             step = next(self.loop)
@@ -194,8 +205,13 @@ class StepperPanel(Panel):
         """Run up to and including the next epoch end (validation included)."""
         if not self._can_step("step"):
             return
-        while (step := self._advance()) is not None and step.kind != "epoch":
-            pass
+        steps = self._steps_per_epoch()
+        while True:  # only the epoch's last batch computes gradient norms: it is the one shown
+            last = self.last_step
+            upcoming = 0 if last is None or last.kind == "epoch" else last.batch + 1
+            step = self._advance(gradients=steps is None or upcoming >= steps - 1)
+            if step is None or step.kind == "epoch":
+                break
         self.refresh()
 
     def play(self) -> asyncio.Task | None:
@@ -231,15 +247,21 @@ class StepperPanel(Panel):
 
     async def _play(self, token: object, max_steps: int | None = None) -> None:
         steps = 0
-        turn = time.monotonic()  # when the event loop last had a turn
+        turn = _clock()  # when the event loop last had a turn
+        per_epoch = self._steps_per_epoch()
+        last_batch = (self.epochs - self.loop.initial_epoch) * per_epoch if per_epoch else -1
         try:
             while self._play_token is token and not self.stopped and (max_steps is None or steps < max_steps):
-                self._advance()
+                # The event loop gets its turn after this step (draws and Pause happen then): only such a step,
+                # and the very last batch, computes gradient norms.
+                shown = (bool(self.delay) or _clock() - turn >= _TURN_EVERY or self.batches_run + 1 == last_batch
+                         or (max_steps is not None and steps + 1 == max_steps))
+                self._advance(gradients=shown)
                 steps += 1
-                self.request_draw()
-                if self.delay or time.monotonic() - turn >= _TURN_EVERY:
+                if shown:
+                    self.request_draw()
                     await asyncio.sleep(self.delay)  # the event loop's turn: clicks (Pause) are handled here
-                    turn = time.monotonic()
+                    turn = _clock()
         finally:
             if self._play_token is token:
                 self._stop_playing()
@@ -277,6 +299,7 @@ class StepperPanel(Panel):
         self.batches_run = 0
         self.last_step = None
         self.gradient_norms = {}
+        self.gradient_step = None
         self.error = None
         self.errors.clear()
         self.error_box.value = ""
@@ -289,6 +312,7 @@ class StepperPanel(Panel):
     def _on_gradients(self, event) -> None:
         if self._stepping:  # only our loop's steps (another model training elsewhere also emits)
             self.gradient_norms = event.payload  # {variable path: L2 norm, a float}; read when drawn
+            self.gradient_step = (self.loop.epoch, self.loop.batch)
 
     # --- what it shows --------------------------------------------------------------------------
     def weight_norms(self) -> list[tuple[str, str, tuple, float]]:
@@ -346,8 +370,18 @@ class StepperPanel(Panel):
                 f'<span style="{MONO}">{grad:.4g}</span>' if grad is not None else f'<span style="color:{MUTED}">–</span>',
             ])
             previous = layer
-        return html_table(["layer", "weight", "shape", "‖weight‖", "‖gradient‖ (last batch)"], rows,
+        return html_table(["layer", "weight", "shape", "‖weight‖", f"‖gradient‖ ({self._gradients_of()})"], rows,
                           align=["l", "l", "l", "r", "r"])
+
+    def _gradients_of(self) -> str:
+        """Which batch the gradient norms shown are from: "last batch", or its epoch and batch (from 1)."""
+        if self.gradient_step is None:
+            return "last batch"
+        last = self.last_step
+        if last is not None and (last.epoch, last.batch) == self.gradient_step:
+            return "last batch"
+        epoch, batch = self.gradient_step
+        return f"epoch {epoch + 1}, batch {batch + 1}"
 
     def summary(self) -> str:
         """The panel as text: where the loop is, the last logs, and the norms (4 decimals)."""
@@ -362,6 +396,8 @@ class StepperPanel(Panel):
         if self.last_step is not None and self.last_step.logs:
             lines.append("  logs: " + "  ".join(f"{k}={v:.4f}" for k, v in self.last_step.logs.items()
                                                  if isinstance(v, float)))
+        if self._gradients_of() != "last batch":
+            lines.append(f"  gradients of {self._gradients_of()}")
         lines.append(f"  {'weight':<23} {'shape':<12} {'|w|':>9}  {'|grad|':>10}")
         for _, path, shape, norm in self.weight_norms():
             grad = self.gradient_norms.get(path)

@@ -100,7 +100,10 @@ def test_step_epoch_reaches_the_epoch_end_with_validation_and_the_last_one_finis
     assert set(step.logs) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert not panel.stopped and not panel.step_epoch_button.disabled
     assert "epoch 1/2, batch 4/4 (epoch end); 4 batches run; ready" in panel.summary()
-    panel.step_epoch_button.click()
+    assert panel.gradient_step == (0, 3) and "gradients of" not in panel.summary()  # the batch shown has them
+    with hooks.record("train.*") as heard:  # a wildcard sees the norms the panel asked for, and asks for none
+        panel.step_epoch_button.click()
+    assert [e.name for e in heard].count("train.gradients") == 1  # only the epoch's last batch, the one shown
     assert panel.finished and panel.batches_run == 8 and panel.loop.finished
     assert panel.step_batch_button.disabled and panel.step_epoch_button.disabled and panel.play_button.disabled
     assert not panel.reset_button.disabled and "finished" in panel.summary()
@@ -217,6 +220,32 @@ def test_playing_to_the_end_is_fit(panels):
     assert model.history.history == history.history
     assert_same_weights(weights(model), weights(reference))
     assert panel.loss_panel.series("loss")["epoch"] == ([1, 2, 3], history.history["loss"])
+
+
+def test_playing_computes_gradient_norms_only_for_the_steps_it_shows(panels, monkeypatch):
+    import widgets.stepper_panel
+
+    x, y = data(32)
+    model = make_model()
+    panel = stepper(panels, model, x, y, batch_size=BATCH, epochs=30, shuffle=False)  # 120 batches
+    turns = iter(range(10**6))
+    # A fake clock for the panel's turns: a turn of the event loop every 10th step.
+    monkeypatch.setattr(widgets.stepper_panel, "_clock", lambda: next(turns) * 0.0005)
+    with hooks.record("*") as heard:  # a wildcard does not ask for the norms: it sees those the panel asked for
+        asyncio.run(panel.play_async())
+    norms = [e for e in heard if e.name == "train.gradients"]
+    assert panel.finished and panel.batches_run == 120
+    assert 5 <= len(norms) <= 30  # about one step in ten, not 120
+    assert panel.gradient_step == (29, 3)  # the very last batch always has them
+    assert "gradients of" not in panel.summary() and "‖gradient‖ (last batch)" in panel.table.value
+    assert norms[-1].payload == panel.gradient_norms
+
+
+def test_a_wildcard_subscriber_alone_gets_no_gradient_norms():
+    model = make_model()
+    with hooks.record("train.*") as heard:
+        model.fit(*data(16), batch_size=BATCH, epochs=1, verbose=0)
+    assert [e.name for e in heard] == ["train.begin", "train.end"]
 
 
 def test_play_without_an_event_loop_explains_itself(panels):
