@@ -7,13 +7,19 @@ the filter (shell globs, like `hooks.subscribe`: `"compile.*"`, or several:
 `"layer.* weight.*"`; a plain word such as `"comp"` matches as a prefix, so the
 view narrows while you type) chooses which of the kept events are shown.
 
-A `fit` emits about eight events per batch, so the log does as little as it
-can per event: it appends the event to a list (no Python code of its own runs
-for it) and redraws at most every `throttle` seconds (0.25 by default),
-drawing the newest 60 rows it shows; `summary()` has every kept event. The
-events of every step (`batch.begin`, `callback`, `function.call`, ...) do not
-ask for a draw themselves: the step's `batch.end` does, and in a notebook,
-whatever came after the last draw is drawn when the cell is done.
+A `fit` emits about eight events per batch (`batch.*`, `callback`,
+`function.call`, `optimizer.apply`, and the same for validation batches). A
+few epochs of them would push compile, build and tracing out of the kept
+events, so the log leaves them out unless "every step's events" is ticked
+(`every_step=True`; by default it is ticked when the filter asks for them,
+as `EventLog("batch.*")` does).
+
+The log does as little as it can per event: it appends the event to a list
+(no Python code of its own runs for it) and redraws at most every `throttle`
+seconds (0.25 by default), drawing the newest 60 rows it shows; `summary()`
+has every kept event. Step events do not ask for a draw themselves: the
+step's `batch.end` does, and in a notebook whatever came after the last draw
+is drawn when the cell is done.
 
 >>> log = EventLog("compile.*")     # doctest: +SKIP
 >>> model.compile(optimizer="sgd", loss="mse")
@@ -40,10 +46,12 @@ _FAMILY_COLOURS = {
 }
 
 
-#: events that come in every training, test or predict step, each followed in the same step by the
-#: step's `*.batch.end`: the log asks for a draw only at that one (a draw request is a call per event)
-_EVERY_STEP = ("batch.begin", "callback", "function.call", "optimizer.apply", "train.gradients",
-               "test.batch.begin", "predict.batch.begin")
+#: the events of every training, test or predict step: about eight a batch. Left out unless the log
+#: keeps "every step" (a few epochs of them would push compile and build out of the kept events).
+_STEP_EVENTS = ("batch.*", "callback", "function.call", "optimizer.apply", "train.gradients", "test.batch.*",
+                "predict.batch.*")
+#: of those, the ones that end a step: the only ones that ask for a draw (a draw request is a call per event)
+_STEP_ENDS = ("batch.end", "test.batch.end", "predict.batch.end")
 
 _RENDERED_ROWS = 60  # rows drawn in the widget (the log keeps `max_events`; the box shows ~17 at a time)
 
@@ -161,12 +169,14 @@ class EventLog(Panel):
     Attributes:
         entries: the kept events (`LogEntry`), oldest first.
         pattern_box: the filter (a Text widget; globs separated by spaces or commas).
+        every_step_box: a Checkbox: also keep the events of every step (see the module doc).
         clear_button: forgets every kept event.
     """
 
     title = "events"
 
-    def __init__(self, pattern: str = "*", max_events: int = 500, *, throttle: float = 0.25):
+    def __init__(self, pattern: str = "*", max_events: int = 500, *, every_step: bool | None = None,
+                 throttle: float = 0.25):
         super().__init__(throttle=throttle)
         if not isinstance(max_events, int) or max_events < 1:
             raise ValueError(f"EventLog: `max_events` must be a positive int; received {max_events!r}.")
@@ -183,25 +193,49 @@ class EventLog(Panel):
         self.clear_button = W.Button(description="Clear", icon="trash", tooltip="Forget every event kept so far")
         self.count_line = W.HTML()
         self.body = W.HTML()
+        if every_step is None:  # asked for by the filter (`EventLog("batch.*")`), or not (`"*"`, `"compile.*"`)
+            every_step = "*" not in self.patterns and any(
+                fnmatch.fnmatchcase(name, p) for p in self.patterns for name in (*_STEP_ENDS, *_STEP_EVENTS))
+        self.every_step_box = W.Checkbox(
+            value=bool(every_step), description="every step's events", indent=False,
+            tooltip="Also keep the events of every batch: batch.*, callback, function.call, optimizer.apply, ... "
+                    "(about eight a batch: a few epochs push compile and build out of the kept events)")
         self.pattern_box.observe(self._guarded(lambda _: self.refresh()), names="value")
         self.clear_button.on_click(self._guarded(lambda _: self.clear()))
+        self.every_step_box.observe(self._guarded(lambda _: self._subscribe()), names="value")
         self.widget = W.VBox(
             [W.HTML(header("Event log", "what learnkeras reports, nested as it happened")),
-             W.HBox([self.pattern_box, self.clear_button, self.count_line],
-                    layout=W.Layout(align_items="center", grid_gap="8px")),
+             W.HBox([self.pattern_box, self.every_step_box, self.clear_button, self.count_line],
+                    layout=W.Layout(align_items="center", grid_gap="8px", flex_flow="row wrap")),
              self.body, self.error_box],
             layout=W.Layout(padding="6px", border="1px solid #d0d7de"),
         )
-        # Every event goes into `_arrived` by a plain list append (no Python code of ours per event); the
-        # second subscription asks for a draw, for every event but those of each step before its batch.end.
-        self._listen("*", self._arrived.append, guarded=False)
-        self._listen("*", self._on_event, guarded=False, exclude=_EVERY_STEP)
+        self._subscribe()
         self._ipython = _ipython()
         if self._ipython is not None:  # what came with no draw after it shows when the cell is done
             self._ipython.events.register("post_run_cell", self._after_cell)
         self.refresh()
 
     # --- events ---------------------------------------------------------------------------------
+    @property
+    def every_step(self) -> bool:
+        """Whether the log keeps the events of every step (the checkbox); from the next event on."""
+        return self.every_step_box.value
+
+    def _subscribe(self) -> None:
+        # Every kept event goes into `_arrived` by a plain list append (no Python code of ours per event);
+        # a second subscription asks for a draw: for every event but the step events, which end with a
+        # batch.end: that one asks.
+        for sub in self._subscriptions:
+            sub.unsubscribe()
+        self._subscriptions.clear()
+        step_events = () if self.every_step else _STEP_EVENTS
+        self._listen("*", self._arrived.append, guarded=False, exclude=step_events)
+        self._listen("*", self._on_event, guarded=False, exclude=_STEP_EVENTS)
+        if self.every_step:
+            for name in _STEP_ENDS:
+                self._listen(name, self._on_event, guarded=False)
+
     def _on_event(self, event: hooks.Event) -> None:
         # The event is in `_arrived` already (depth, entry and text are made when the log is next looked
         # at: a draw, `entries`, `summary()`). Ask for a draw when one is due or none is pending yet; the
@@ -287,7 +321,8 @@ class EventLog(Panel):
 
     # --- text and drawing ------------------------------------------------------------------------
     def _counts_text(self, shown: int) -> str:
-        text = f"showing {shown} of {len(self.entries)} kept events (keeps the last {self.max_events})"
+        text = f"showing {shown} of {len(self.entries)} kept events (keeps the last {self.max_events}"
+        text += ")" if self.every_step else ", not those of every step)"
         if self.dropped:
             text += f"; {self.dropped} older events dropped"
         return text

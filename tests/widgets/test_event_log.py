@@ -63,7 +63,8 @@ def test_it_keeps_only_the_last_events_and_clear_forgets_them():
         hooks.emit("demo.tick", i=i)
     assert len(log.entries) == 10 and log.dropped == 15
     assert [e.details for e in log.entries] == [f"i={i}" for i in range(15, 25)]
-    assert "showing 10 of 10 kept events (keeps the last 10); 15 older events dropped" in log.summary()
+    assert "showing 10 of 10 kept events (keeps the last 10, not those of every step); 15 older events dropped" in (
+        log.summary())
     log.clear_button.click()
     assert list(log.entries) == [] and log.dropped == 0 and "No events yet" in log.body.value
     hooks.emit("demo.tick", i=99)
@@ -190,7 +191,7 @@ def test_events_of_every_step_are_drawn_at_the_steps_end_or_when_the_cell_is_don
 
     shell = type("FakeShell", (), {"events": FakeShellEvents()})()
     monkeypatch.setattr(widgets.event_log, "_ipython", lambda: shell)
-    log = EventLog(throttle=0)
+    log = EventLog(every_step=True, throttle=0)
     assert shell.events.callbacks["post_run_cell"] == [log._after_cell]
     hooks.emit("batch.begin", epoch=0, batch=0)
     hooks.emit("callback", method="on_train_batch_begin", batch=0)
@@ -204,3 +205,30 @@ def test_events_of_every_step_are_drawn_at_the_steps_end_or_when_the_cell_is_don
     assert "on_train_batch_end" in log.body.value
     log.close()
     assert shell.events.callbacks["post_run_cell"] == [] and not hooks.enabled
+
+
+def test_by_default_the_log_leaves_out_the_events_of_every_step_and_the_checkbox_brings_them_in():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    log = EventLog(throttle=0)
+    assert not log.every_step and not log.every_step_box.value
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((8, 3)), np.ones((8, 2)), batch_size=4, epochs=2, verbose=0, validation_split=0.5)
+    kept = {e.kind for e in log.entries}
+    assert {"compile.check", "train.begin", "epoch.begin", "test.begin", "test.end", "epoch.end"} <= kept
+    assert not kept & {"batch.begin", "batch.end", "callback", "function.call", "optimizer.apply",
+                       "test.batch.begin", "test.batch.end"}
+    assert "not those of every step" in log.summary().splitlines()[0]
+    log.every_step_box.value = True  # from now on, every step too
+    model.fit(np.ones((8, 3)), np.ones((8, 2)), batch_size=4, epochs=1, verbose=0)
+    steps = [e.kind for e in log.entries if e.kind in ("batch.begin", "callback", "function.call",
+                                                        "optimizer.apply", "batch.end")]
+    assert steps[:5] == ["callback", "callback", "batch.begin", "callback", "function.call"]
+    assert steps.count("batch.end") == 2 and steps.count("optimizer.apply") == 2
+    assert "batch.end" in log.body.value  # a step's end draws
+    log.close()
+    assert not hooks.enabled
+    logs = [EventLog(pattern) for pattern in ("batch.*", "callback", "compile.*", "")]
+    assert [log.every_step for log in logs] == [True, True, False, False]  # when the filter asks for them
+    for log in logs:
+        log.close()
+    assert not hooks.enabled
