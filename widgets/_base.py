@@ -50,12 +50,13 @@ class Throttle:
         self.calls = 0
         #: the clock time from which a call runs `fn` at once (before it, a call only marks a change pending)
         self.next_due = -float("inf")
-        self._last = -float("inf")
         self._cost = 0.0
         self._timer = None
 
-    def __call__(self) -> None:
-        now = self.clock()
+    def __call__(self, now: float | None = None) -> None:
+        """Ask for a call; `now` is the clock's time when the caller has it already (an event's time)."""
+        if now is None:
+            now = self.clock()
         if now >= self.next_due:
             self._run(now)
         elif not self.pending:  # already pending: that draw will show this change too
@@ -78,7 +79,6 @@ class Throttle:
         if self._timer is not None:  # this call shows everything a scheduled one would: it must not come too soon
             self._timer.cancel()
             self._timer = None
-        self._last = now
         self.calls += 1
         start = time.perf_counter()
         try:

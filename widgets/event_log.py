@@ -238,11 +238,8 @@ class EventLog(Panel):
 
     def _on_event(self, event: hooks.Event) -> None:
         # The event is in `_arrived` already (depth, entry and text are made when the log is next looked
-        # at: a draw, `entries`, `summary()`). Ask for a draw when one is due or none is pending yet; the
-        # event's own time saves reading the clock.
-        throttle = self._throttle
-        if not throttle.pending or event.time >= throttle.next_due:
-            throttle()
+        # at: a draw, `entries`, `summary()`); the event's own time saves reading the clock.
+        self._throttle(event.time)
 
     def _after_cell(self, result=None) -> None:
         if self._arrived and not self.closed:

@@ -175,9 +175,7 @@ class TracePanel(Panel):
                 stats.calls += 1
                 if not traced:
                     stats.cached += 1
-                throttle = self._throttle
-                if not throttle.pending or event.time >= throttle.next_due:  # as request_draw, without the clock
-                    throttle()
+                self._throttle(event.time)  # request_draw, with the event's time instead of reading the clock
         except Exception as exc:  # a panel must never break training
             self._report(f"while handling the event {event.name!r}", exc)
 
