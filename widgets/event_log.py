@@ -255,21 +255,18 @@ class EventLog(Panel):
             self._origin = arrived[0].time
         # Of a long burst only the newest `max_events` are kept: the older ones just count as dropped
         # (their span beginnings are still noted, for the depth of events nested in them).
-        skipped = max(0, len(arrived) - self.max_events)
-        for event in arrived[:skipped]:
-            if event.payload.get("phase") == "begin":
-                depths[event.id] = 0 if event.parent is None else depths.get(event.parent, 0) + 1
-        self.dropped += skipped
-        for event in arrived[skipped:] if skipped else arrived:
+        keep_from = len(arrived) - self.max_events
+        for i, event in enumerate(arrived):
             parent = event.parent
             depth = 0 if parent is None else depths.get(parent, 0) + 1
             if event.payload.get("phase") == "begin":
                 depths[event.id] = depth
                 if len(depths) > 4 * self.max_events:
                     depths.popitem(last=False)
-            if len(entries) == self.max_events:
+            if i < keep_from or len(entries) == self.max_events:
                 self.dropped += 1
-            entries.append(LogEntry(event, depth, self._origin))
+            if i >= keep_from:
+                entries.append(LogEntry(event, depth, self._origin))
         arrived.clear()
 
     @property
