@@ -140,10 +140,7 @@ def listening(name: str, *, exact: bool = False) -> bool:
     """
     if not enabled:
         return False
-    subs = _matching.get(name)
-    if subs is None:
-        subs = _subscribers_of(name)
-    return any(not sub.paused and (not exact or sub.pattern == name) for sub in subs)
+    return any(not sub.paused and (not exact or sub.pattern == name) for sub in _subscribers_of(name))
 
 
 def subscribed(name: str, *, exact: bool = False) -> bool:
