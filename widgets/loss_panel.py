@@ -400,7 +400,7 @@ def _legend(width: int, validation: bool) -> list[str]:
 
 
 def _swatch(kind: str, x: float, y: float) -> str:
-    _, colour, line_width, dashed, dots = STYLES[kind]
+    _, _, line_width, _, dots = STYLES[kind]
     line = f"M{x:.1f},{y:.1f}h28" if line_width else ""
     return _paths(kind, line, f"M{x + 14:.1f},{y:.1f}h0" if dots else "", legend=True)
 
